@@ -1,0 +1,176 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/database"
+	_ "modernc.org/sqlite" // registers "sqlite"
+)
+
+// Dialect names a SQL engine.
+type Dialect string
+
+// The supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is an open database: a writer (group commit) and a pool of readers.
+type DB struct {
+	Dialect Dialect
+	// Now returns the current time; tests may replace it before use.
+	Now func() time.Time
+
+	write  *sql.DB
+	read   *sql.DB
+	queue  chan *writeOp
+	done   chan struct{}
+	closed sync.Once
+	wg     sync.WaitGroup
+	rebind sync.Map // query → rewritten query (SQLite)
+}
+
+// Open opens the database named by dsn: "postgres://…" or "postgresql://…"
+// for PostgreSQL, "sqlite:PATH" or a plain file path for SQLite. It does not
+// apply migrations (see [DB.Migrate]). Fails if the database cannot be reached.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	db := &DB{Now: time.Now, queue: make(chan *writeOp, 1024), done: make(chan struct{})}
+	var err error
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		db.Dialect = Postgres
+		if db.write, err = sql.Open("pgx", dsn); err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		db.write.SetMaxOpenConns(4)
+		db.write.SetMaxIdleConns(4)
+		if db.read, err = sql.Open("pgx", dsn); err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		db.read.SetMaxOpenConns(16)
+		db.read.SetMaxIdleConns(16)
+	default:
+		db.Dialect = SQLite
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		if path == "" {
+			return nil, errors.New("open sqlite: empty path")
+		}
+		q := url.Values{}
+		for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)"} {
+			q.Add("_pragma", p)
+		}
+		q.Set("_txlock", "immediate")
+		if db.write, err = sql.Open("sqlite", "file:"+path+"?"+q.Encode()); err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		db.write.SetMaxOpenConns(1)
+		db.write.SetMaxIdleConns(1)
+		db.write.SetConnMaxLifetime(0)
+		q.Add("_pragma", "query_only(1)")
+		q.Del("_txlock")
+		if db.read, err = sql.Open("sqlite", "file:"+path+"?"+q.Encode()); err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		db.read.SetMaxOpenConns(8)
+		db.read.SetMaxIdleConns(8)
+		db.read.SetConnMaxLifetime(0)
+	}
+	if err := db.write.PingContext(ctx); err != nil {
+		db.write.Close()
+		db.read.Close()
+		return nil, fmt.Errorf("connect %s: %w", db.Dialect, err)
+	}
+	db.wg.Add(1)
+	go db.writer()
+	return db, nil
+}
+
+// Close stops the writer after the queued writes and closes the connections.
+func (db *DB) Close() error {
+	db.closed.Do(func() { close(db.done) })
+	db.wg.Wait()
+	return errors.Join(db.write.Close(), db.read.Close())
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+
+// Migrate applies the migrations in fsys, which has one directory per dialect
+// ("sqlite", "postgres") holding goose SQL files with equal version numbers.
+// table names the version table, so that several migration sets can share a
+// database. Returns the first failing migration's error.
+func (db *DB) Migrate(ctx context.Context, fsys fs.FS, table string) error {
+	sub, err := fs.Sub(fsys, string(db.Dialect))
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	gd := database.DialectSQLite3
+	if db.Dialect == Postgres {
+		gd = database.DialectPostgres
+	}
+	store, err := database.NewStore(gd, table)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	p, err := goose.NewProvider("", db.write, sub, goose.WithStore(store), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// q rewrites $N placeholders to ?N for SQLite; PostgreSQL queries pass as they are.
+func (db *DB) q(query string) string {
+	if db.Dialect != SQLite || !strings.Contains(query, "$") {
+		return query
+	}
+	if v, ok := db.rebind.Load(query); ok {
+		return v.(string)
+	}
+	r := strings.ReplaceAll(query, "$", "?")
+	db.rebind.Store(query, r)
+	return r
+}
+
+// QueryContext runs a read query on the reader pool.
+func (db *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return db.read.QueryContext(ctx, db.q(query), args...)
+}
+
+// QueryRowContext runs a one-row read query on the reader pool.
+func (db *DB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return db.read.QueryRowContext(ctx, db.q(query), args...)
+}
+
+// Micros returns t as microseconds since the Unix epoch, the stored form of
+// every time; the zero time is 0.
+func Micros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+// FromMicros returns the UTC time of a stored value; 0 is the zero time.
+func FromMicros(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(us).UTC()
+}
+
+func fsSub(f fs.FS, dir string) (fs.FS, error) { return fs.Sub(f, dir) }
