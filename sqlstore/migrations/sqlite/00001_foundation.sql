@@ -24,12 +24,15 @@ CREATE TABLE api_keys (
 );
 CREATE INDEX api_keys_account ON api_keys (account_id, kind, livemode);
 
--- Idempotency-Key records: the first response to a POST, replayed for 24 h.
--- status 0 means the first request is still running.
+-- Idempotency-Key records: the first response to a POST or PATCH, replayed
+-- until expires_at (24 h). status 0 means the first request is still running;
+-- claim is the random id of the request holding the key, and created_at when
+-- it claimed it (a claim unfinished past its lease may be taken over).
 CREATE TABLE idempotency_keys (
     account_id   TEXT NOT NULL,
     livemode     BOOLEAN NOT NULL,
     idem_key     TEXT NOT NULL,
+    claim        TEXT NOT NULL,
     request_hash TEXT NOT NULL,
     status       INTEGER NOT NULL DEFAULT 0,
     response     BLOB,
@@ -39,7 +42,10 @@ CREATE TABLE idempotency_keys (
 );
 CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at);
 
--- The vault's keysets (tink), each encrypted under the key-encryption key.
+-- The vault's keysets (tink), each encrypted under the key-encryption key
+-- (KEK) that kek_id names, with "kessai/vault/keyset/<name>" as associated
+-- data. version grows by one with every change (a rotation), so that a node
+-- can tell that its copy is stale.
 CREATE TABLE vault_keysets (
     name       TEXT PRIMARY KEY,
     version    BIGINT NOT NULL,
@@ -48,8 +54,11 @@ CREATE TABLE vault_keysets (
     updated_at BIGINT NOT NULL
 );
 
--- Cards: the number only as AES-256-GCM ciphertext (tink, the card id as
--- associated data); key_id is the tink key that encrypted it.
+-- Cards: the number only as AES-256-GCM ciphertext (tink, with its 5-byte
+-- key-ID prefix; the card id as associated data). key_id is the tink key that
+-- encrypted it, so that rotation can be counted and resumed. bin (the first
+-- six digits) and last_digits are kept in clear, as PCI DSS allows;
+-- fingerprint is base64(HMAC-SHA256 PRF(number)).
 CREATE TABLE cards (
     id                  TEXT PRIMARY KEY,
     account_id          TEXT NOT NULL REFERENCES accounts (id),
@@ -79,27 +88,29 @@ CREATE TABLE cards (
     created_at          BIGINT NOT NULL
 );
 CREATE INDEX cards_account ON cards (account_id, livemode, created_at);
-CREATE INDEX cards_customer ON cards (customer_id);
-CREATE INDEX cards_key ON cards (key_id);
+CREATE INDEX cards_customer ON cards (customer_id) WHERE customer_id IS NOT NULL;
 CREATE INDEX cards_fingerprint ON cards (fingerprint);
 
--- Tokens: single use. The security code is kept encrypted only until the
--- first use or expires_at, then set to NULL.
+-- Tokens: single use (used, used_at). The security code is kept encrypted
+-- (the token id as associated data) only until its first reveal to the card
+-- network or until expires_at; then security_code_ciphertext and key_id are
+-- set to NULL.
 CREATE TABLE tokens (
-    id                  TEXT PRIMARY KEY,
-    account_id          TEXT NOT NULL REFERENCES accounts (id),
-    livemode            BOOLEAN NOT NULL,
-    card_id             TEXT NOT NULL REFERENCES cards (id),
+    id                       TEXT PRIMARY KEY,
+    account_id               TEXT NOT NULL REFERENCES accounts (id),
+    livemode                 BOOLEAN NOT NULL,
+    card_id                  TEXT NOT NULL REFERENCES cards (id),
     security_code_ciphertext BLOB,
-    key_id              BIGINT,
-    used                BOOLEAN NOT NULL DEFAULT FALSE,
-    charge_status       TEXT NOT NULL DEFAULT 'unknown',
-    client_ip           TEXT NOT NULL DEFAULT '',
-    created_at          BIGINT NOT NULL,
-    expires_at          BIGINT NOT NULL
+    key_id                   BIGINT,
+    used                     BOOLEAN NOT NULL DEFAULT FALSE,
+    used_at                  BIGINT,
+    charge_status            TEXT NOT NULL DEFAULT 'unknown',
+    client_ip                TEXT NOT NULL DEFAULT '',
+    created_at               BIGINT NOT NULL,
+    expires_at               BIGINT NOT NULL
 );
-CREATE INDEX tokens_expiry ON tokens (expires_at);
-CREATE INDEX tokens_key ON tokens (key_id);
+-- The sweeper's work list: tokens that still hold a security code.
+CREATE INDEX tokens_code_expiry ON tokens (expires_at) WHERE security_code_ciphertext IS NOT NULL;
 
 -- +goose Down
 DROP TABLE tokens;

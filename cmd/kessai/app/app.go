@@ -1,0 +1,240 @@
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/kessai/kessai/devpki"
+	"github.com/kessai/kessai/httpapi"
+	"github.com/kessai/kessai/sqlstore"
+	"github.com/kessai/kessai/vault"
+	"github.com/kessai/kessai/vault/kek"
+	"github.com/kessai/kessai/web"
+)
+
+// App is a running platform.
+type App struct {
+	Config   *Config
+	Log      *slog.Logger
+	DB       *sqlstore.DB
+	Accounts *sqlstore.AccountService
+	Vault    *vault.Vault
+	API      *httpapi.Server
+	// CA is the local CA in dev mode (nil otherwise).
+	CA *devpki.CA
+
+	creds    *Credentials
+	handler  http.Handler
+	servers  []*http.Server
+	httpURL  string
+	httpsURL string
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	closers  []func() error
+	closed   sync.Once
+}
+
+// Start opens every part the configuration names, starts the listeners and
+// the background workers, and returns once the platform serves. Fails, with
+// everything it opened closed again, when any part cannot start.
+func Start(ctx context.Context, cfg *Config, log *slog.Logger) (a *App, err error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	bg, cancel := context.WithCancel(context.Background())
+	a = &App{Config: cfg, Log: log, cancel: cancel}
+	defer func() {
+		if err != nil {
+			a.Close()
+		}
+	}()
+	if a.DB, err = OpenDB(ctx, cfg.Database); err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, a.DB.Close)
+	a.Accounts = &sqlstore.AccountService{DB: a.DB}
+
+	k, err := kek.Open(cfg.KEK)
+	if err != nil {
+		return nil, err
+	}
+	if a.Vault, err = vault.Open(ctx, vault.Config{DB: a.DB, KEK: k, Logger: log}); err != nil {
+		return nil, err
+	}
+	a.goBackground(bg, "vault", a.Vault.Run)
+
+	a.API = httpapi.New(httpapi.Config{
+		Accounts:    a.Accounts,
+		Tokens:      a.Vault,
+		Idempotency: sqlstore.NewIdempotencyStore(a.DB),
+		Logger:      log,
+		Ping:        a.DB.Ping,
+		TrustProxy:  cfg.BehindTLSProxy,
+	})
+	if cfg.Dev {
+		if err := a.devSetup(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if err := a.listen(ctx); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// goBackground runs fn until the App closes, logging an unexpected end.
+func (a *App) goBackground(ctx context.Context, name string, fn func(context.Context) error) {
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		if err := fn(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Error("background worker stopped", "worker", name, "err", err)
+		}
+	}()
+}
+
+// listen binds the HTTP and HTTPS listeners and starts serving.
+func (a *App) listen(ctx context.Context) error {
+	cfg := a.Config
+	var tlsConfig *tls.Config
+	if cfg.HTTPS != "" {
+		var cert tls.Certificate
+		var err error
+		if cfg.Dev {
+			if a.CA, err = devpki.EnsureCA(filepath.Join(cfg.DataDir, "ca")); err != nil {
+				return err
+			}
+			leaf, err := a.CA.ServerCert("server")
+			if err != nil {
+				return err
+			}
+			cert = leaf.Certificate
+		} else if cert, err = tls.LoadX509KeyPair(cfg.TLSCertFile, cfg.TLSKeyFile); err != nil {
+			return fmt.Errorf("tls certificate: %w", err)
+		}
+		tlsConfig = devpki.ServerTLSConfig(cert)
+	}
+	var lc net.ListenConfig
+	var httpLn, httpsLn net.Listener
+	var err error
+	if cfg.HTTP != "" {
+		if httpLn, err = lc.Listen(ctx, "tcp", cfg.HTTP); err != nil {
+			return fmt.Errorf("listen http: %w", err)
+		}
+		a.httpURL = "http://" + httpLn.Addr().String()
+	}
+	if cfg.HTTPS != "" {
+		if httpsLn, err = lc.Listen(ctx, "tcp", cfg.HTTPS); err != nil {
+			if httpLn != nil {
+				httpLn.Close()
+			}
+			return fmt.Errorf("listen https: %w", err)
+		}
+		a.httpsURL = "https://" + httpsLn.Addr().String()
+	}
+	if err := a.mountWeb(); err != nil {
+		return err
+	}
+	serve := func(ln net.Listener, tc *tls.Config) {
+		srv := &http.Server{
+			Handler:           a.handler,
+			TLSConfig:         tc,
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       30 * time.Second,
+			WriteTimeout:      60 * time.Second,
+			IdleTimeout:       120 * time.Second,
+			MaxHeaderBytes:    64 << 10,
+			ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelDebug),
+		}
+		a.servers = append(a.servers, srv)
+		if tc != nil {
+			ln = tls.NewListener(ln, tc)
+		}
+		a.wg.Add(1)
+		go func() {
+			defer a.wg.Done()
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				a.Log.Error("http server stopped", "err", err)
+			}
+		}()
+	}
+	if httpLn != nil {
+		serve(httpLn, nil)
+	}
+	if httpsLn != nil {
+		serve(httpsLn, tlsConfig)
+	}
+	return nil
+}
+
+// mountWeb puts the browser assets beside the API.
+func (a *App) mountWeb() error {
+	mux := http.NewServeMux()
+	mux.Handle("GET /kessai.js", web.Script())
+	if a.Config.Dev {
+		ex, err := web.Example(web.ExampleConfig{PublicKey: a.creds.PublicKey})
+		if err != nil {
+			return err
+		}
+		mux.Handle(web.ExamplePath, ex)
+	}
+	mux.Handle("/", a.API)
+	a.handler = mux
+	return nil
+}
+
+// HTTPURL returns the plain-HTTP base URL, or "" when it is off.
+func (a *App) HTTPURL() string { return a.httpURL }
+
+// HTTPSURL returns the HTTPS base URL, or "" when it is off.
+func (a *App) HTTPSURL() string { return a.httpsURL }
+
+// BaseURL returns the URL clients should use: the public URL if configured,
+// else plain HTTP (loopback, dev) if on, else HTTPS.
+func (a *App) BaseURL() string {
+	switch {
+	case a.Config.PublicURL != "":
+		return a.Config.PublicURL
+	case a.httpURL != "":
+		return a.httpURL
+	}
+	return a.httpsURL
+}
+
+// Handler returns the platform's HTTP handler (API and web assets).
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Close stops the listeners gracefully, then the workers, then closes the
+// databases. It is safe to call more than once.
+func (a *App) Close() error {
+	var errs []error
+	a.closed.Do(func() {
+		timeout := time.Duration(a.Config.ShutdownTimeout)
+		if timeout <= 0 {
+			timeout = 10 * time.Second
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		for _, s := range a.servers {
+			errs = append(errs, s.Shutdown(ctx))
+		}
+		a.cancel()
+		a.wg.Wait()
+		for i := len(a.closers) - 1; i >= 0; i-- {
+			errs = append(errs, a.closers[i]())
+		}
+	})
+	return errors.Join(errs...)
+}
+
+// IssuerAddr returns the simulated card company's ISO 8583 address, or ""
+// when this process does not run it.
+func (a *App) IssuerAddr() string { return "" }

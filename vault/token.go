@@ -1,0 +1,174 @@
+package vault
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/kessai/kessai"
+	"github.com/kessai/kessai/card"
+	"github.com/kessai/kessai/sqlstore"
+)
+
+// CreateToken validates the card data and stores it: a card row with the
+// number encrypted (the card id as associated data) and a token row with the
+// security code, if given, encrypted (the token id as associated data), both
+// in one write transaction. Returns the token with its card, in the Omise
+// shapes. Returns EInvalidCard with a message naming the bad field (such as
+// "number is invalid (check digit)") and writes nothing when the card is not
+// valid; other failures are internal.
+func (v *Vault) CreateToken(ctx context.Context, auth *kessai.Auth, raw *card.RawInput, clientIP string) (*kessai.Token, error) {
+	if auth == nil {
+		return nil, errors.New("vault: create token: no auth")
+	}
+	if raw == nil {
+		raw = &card.RawInput{}
+	}
+	in, err := raw.Parse(v.db.Now())
+	if err != nil {
+		if fe, ok := errors.AsType[*card.FieldError](err); ok {
+			return nil, kessai.Errorf(kessai.EInvalidCard, "%s", fe.Error())
+		}
+		return nil, kessai.Errorf(kessai.EInvalidCard, "card is invalid")
+	}
+	cardID := kessai.NewID(kessai.PrefixCard, auth.Livemode)
+	tokenID := kessai.NewID(kessai.PrefixToken, auth.Livemode)
+	fp, err := v.fingerprint(in.Number)
+	if err != nil {
+		return nil, err
+	}
+
+	keys := v.acquire()
+	defer keys.release()
+	pt := []byte(in.Number.Reveal())
+	numberCT, err := keys.aead.Encrypt(pt, []byte(cardID))
+	clear(pt)
+	if err != nil {
+		return nil, fmt.Errorf("vault: encrypt number: %w", err)
+	}
+	var codeCT []byte
+	var codeKey any // NULL without a code
+	if !in.SecurityCode.IsZero() {
+		pt := []byte(in.SecurityCode.Reveal())
+		codeCT, err = keys.aead.Encrypt(pt, []byte(tokenID))
+		clear(pt)
+		if err != nil {
+			return nil, fmt.Errorf("vault: encrypt security code: %w", err)
+		}
+		codeKey = int64(keys.primary)
+	}
+
+	bin := card.LookupBIN(in.Number)
+	country := in.Country
+	if country == "" {
+		country = bin.Country
+	}
+	c := &kessai.Card{
+		Object:            "card",
+		ID:                cardID,
+		Livemode:          auth.Livemode,
+		Street1:           optString(in.Street1),
+		Street2:           optString(in.Street2),
+		City:              optString(in.City),
+		State:             optString(in.State),
+		PhoneNumber:       optString(in.PhoneNumber),
+		PostalCode:        optString(in.PostalCode),
+		Country:           country,
+		Financing:         bin.Financing,
+		Bank:              bin.Bank,
+		Brand:             string(in.Number.Brand()),
+		Fingerprint:       fp,
+		LastDigits:        in.Number.Last4(),
+		Name:              in.Name,
+		ExpirationMonth:   in.ExpirationMonth,
+		ExpirationYear:    in.ExpirationYear,
+		SecurityCodeCheck: !in.SecurityCode.IsZero(),
+		AccountID:         auth.AccountID,
+	}
+	t := &kessai.Token{
+		Object:       "token",
+		ID:           tokenID,
+		Livemode:     auth.Livemode,
+		Location:     "/tokens/" + tokenID,
+		ChargeStatus: "unknown",
+		Card:         c,
+		AccountID:    auth.AccountID,
+		ClientIP:     clientIP,
+	}
+	bin6 := in.Number.BIN()
+	err = v.db.Write(ctx, func(tx *sqlstore.Tx) error {
+		now := sqlstore.Micros(tx.Now)
+		if _, err := tx.Exec(`INSERT INTO cards (id, account_id, livemode, number_ciphertext, key_id,
+			fingerprint, brand, bin, last_digits, name, expiration_month, expiration_year,
+			country, financing, bank, street1, street2, city, state, postal_code, phone_number, email,
+			security_code_check, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`,
+			cardID, auth.AccountID, auth.Livemode, numberCT, int64(keys.primary),
+			fp, c.Brand, bin6, c.LastDigits, c.Name, c.ExpirationMonth, c.ExpirationYear,
+			c.Country, c.Financing, c.Bank, nullString(in.Street1), nullString(in.Street2), nullString(in.City),
+			nullString(in.State), nullString(in.PostalCode), nullString(in.PhoneNumber), nullString(in.Email),
+			c.SecurityCodeCheck, now); err != nil {
+			return fmt.Errorf("insert card: %w", err)
+		}
+		if _, err := tx.Exec(`INSERT INTO tokens (id, account_id, livemode, card_id,
+			security_code_ciphertext, key_id, client_ip, created_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			tokenID, auth.AccountID, auth.Livemode, cardID, codeCT, codeKey, clientIP,
+			now, sqlstore.Micros(tx.Now.Add(v.lifetime))); err != nil {
+			return fmt.Errorf("insert token: %w", err)
+		}
+		c.CreatedAt = kessai.Time{Time: tx.Now}
+		t.CreatedAt = kessai.Time{Time: tx.Now}
+		t.ExpiresAt = kessai.Time{Time: tx.Now.Add(v.lifetime)}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("vault: create token: %w", err)
+	}
+	return t, nil
+}
+
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// tokenColumns are the columns of tokens that make a [kessai.Token] (the
+// card's come after), in the order scanToken reads them; t is the alias.
+const tokenColumns = `t.used, t.charge_status, t.client_ip, t.created_at, t.expires_at`
+
+const tokenSelect = `SELECT ` + cardColumns + `, ` + tokenColumns + `, t.id, t.account_id, t.livemode
+	FROM tokens t JOIN cards c ON c.id = t.card_id`
+
+// scanToken reads a row of tokenSelect.
+func scanToken(sc scanner) (*kessai.Token, error) {
+	t := &kessai.Token{Object: "token"}
+	var created, expires int64
+	c, err := scanCard(sc, &t.Used, &t.ChargeStatus, &t.ClientIP, &created, &expires, &t.ID, &t.AccountID, &t.Livemode)
+	if err != nil {
+		return nil, err
+	}
+	t.Card = c
+	t.Location = "/tokens/" + t.ID
+	t.CreatedAt = kessai.Time{Time: sqlstore.FromMicros(created)}
+	t.ExpiresAt = kessai.Time{Time: sqlstore.FromMicros(expires)}
+	return t, nil
+}
+
+// FindToken returns the token of the caller's account and mode with the
+// given id, with its card, used or not and expired or not. Returns ENotFound
+// "token <id> was not found" if there is none.
+func (v *Vault) FindToken(ctx context.Context, auth *kessai.Auth, id string) (*kessai.Token, error) {
+	t, err := scanToken(v.db.QueryRowContext(ctx, tokenSelect+`
+		WHERE t.id = $1 AND t.account_id = $2 AND t.livemode = $3`, id, auth.AccountID, auth.Livemode))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("token", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("vault: find token: %w", err)
+	}
+	return t, nil
+}
