@@ -1,28 +1,22 @@
 package web_test
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/google/go-cmp/cmp"
+	"github.com/kessai/kessai/internal/browsertest"
 	"github.com/kessai/kessai/web"
 )
-
-const chromium = "/usr/bin/chromium"
 
 const testPublicKey = "pkey_test_5zbench0000000000000"
 
@@ -92,89 +86,8 @@ func withCookie(h http.Handler) http.Handler {
 	})
 }
 
-// newBrowser starts headless chromium for the test, or skips the test when
-// it is not installed.
-func newBrowser(t *testing.T) context.Context {
-	t.Helper()
-	if _, err := os.Stat(chromium); err != nil {
-		t.Skipf("%s not installed: %v", chromium, err)
-	}
-	// The profile directory is removed with retries: chromium's helper
-	// processes may still write to it for a moment after it exits.
-	profile, err := os.MkdirTemp("", "kessai-web-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for range 50 {
-			if os.RemoveAll(profile) == nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.NoSandbox,
-		chromedp.Headless,
-		chromedp.UserDataDir(profile),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.WindowSize(800, 1000),
-	)
-	parent, cancelTimeout := context.WithTimeout(t.Context(), 2*time.Minute)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(parent, opts...)
-	ctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() { cancelBrowser(); cancelAlloc(); cancelTimeout() })
-	// Start the browser now, on a context without its own deadline.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start %s: %v", chromium, err)
-	}
-	return ctx
-}
-
-// newTab opens a tab that records CSP violations and uncaught errors in
-// window.__problems from the first script of every page on.
-func newTab(t *testing.T, browser context.Context) context.Context {
-	t.Helper()
-	ctx, cancel := chromedp.NewContext(browser)
-	t.Cleanup(cancel)
-	err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
-			Source: `window.__problems = [];
-document.addEventListener('securitypolicyviolation', function (e) {
-  window.__problems.push('CSP ' + e.violatedDirective + ' ' + e.blockedURI);
-});
-window.addEventListener('error', function (e) { window.__problems.push('error ' + e.message); });
-window.addEventListener('unhandledrejection', function (e) { window.__problems.push('rejection ' + e.reason); });`,
-		})
-		return err
-	}))
-	if err != nil {
-		t.Fatalf("set up tab: %v", err)
-	}
-	return ctx
-}
-
-func saveScreenshot(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Errorf("screenshot: %v", err)
-		return
-	}
-	file := filepath.Join(t.ArtifactDir(), name)
-	if err := os.WriteFile(file, png, 0o644); err != nil {
-		t.Errorf("save screenshot: %v", err)
-		return
-	}
-	t.Logf("screenshot: %s", file)
-}
-
 func TestBrowserCheckout(t *testing.T) {
-	browser := newBrowser(t)
+	browser := browsertest.NewBrowser(t)
 	year := strconv.Itoa(time.Now().Year() + 3)
 	wantCard := map[string]any{"card": map[string]any{
 		"name": "Somchai Prasert", "number": "4242 4242 4242 4242",
@@ -211,7 +124,7 @@ func TestBrowserCheckout(t *testing.T) {
 				vaultSrv = pageSrv
 			}
 
-			ctx := newTab(t, browser)
+			ctx := browsertest.NewTab(t, browser)
 			err := chromedp.Do(ctx,
 				chromedp.Navigate(pageSrv.URL+web.ExamplePath),
 				chromedp.WaitEnabled(chromedp.ID("pay")),
@@ -228,7 +141,7 @@ func TestBrowserCheckout(t *testing.T) {
 				chromedp.Click(chromedp.ID("pay")),
 				chromedp.WaitVisible(chromedp.ID("result")),
 			); err != nil {
-				saveScreenshot(t, ctx, "checkout-failed.png")
+				browsertest.Screenshot(t, ctx, "checkout-failed.png")
 				t.Fatalf("create token: %v", err)
 			}
 			shown := map[string]string{}
@@ -258,11 +171,11 @@ func TestBrowserCheckout(t *testing.T) {
 			if strings.Contains(strings.ReplaceAll(text, " ", ""), "4242424242424242") {
 				t.Error("the page still shows the card number")
 			}
-			problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string]("window.__problems"))
+			problems, err := browsertest.Problems(ctx)
 			if err != nil || len(problems) > 0 {
 				t.Errorf("page problems: %q (%v)", problems, err)
 			}
-			saveScreenshot(t, ctx, "checkout-"+strings.ToLower(tt.name)+".png")
+			browsertest.Screenshot(t, ctx, "checkout-"+strings.ToLower(tt.name)+".png")
 
 			got := vault.received()
 			if len(got) != 1 {
@@ -297,7 +210,7 @@ func TestBrowserCheckout(t *testing.T) {
 		pageSrv := httptest.NewServer(mustHandler(t, web.ExampleConfig{PublicKey: testPublicKey, VaultURL: dead}))
 		t.Cleanup(pageSrv.Close)
 
-		ctx := newTab(t, browser)
+		ctx := browsertest.NewTab(t, browser)
 		if err := chromedp.Do(ctx,
 			chromedp.Navigate(pageSrv.URL+web.ExamplePath),
 			chromedp.WaitEnabled(chromedp.ID("pay")),
@@ -333,6 +246,6 @@ func TestBrowserCheckout(t *testing.T) {
 		if err != nil || !strings.Contains(msg, "could not be reached") {
 			t.Errorf("error shown = %q (%v)", msg, err)
 		}
-		saveScreenshot(t, ctx, "checkout-network-error.png")
+		browsertest.Screenshot(t, ctx, "checkout-network-error.png")
 	})
 }
