@@ -26,6 +26,9 @@ const (
 	Postgres Dialect = "postgres"
 )
 
+// postgresWriters is the number of group-commit writers on PostgreSQL.
+const postgresWriters = 4
+
 // DB is an open database: a writer (group commit) and a pool of readers.
 type DB struct {
 	Dialect Dialect
@@ -39,13 +42,18 @@ type DB struct {
 	closed sync.Once
 	wg     sync.WaitGroup
 	rebind sync.Map // query → rewritten query (SQLite)
+	stmts  sync.Map // query → *sql.Stmt on the writer (SQLite)
+	// toPrepare holds queries to prepare after the current batch; only
+	// the writer goroutine touches it.
+	toPrepare map[string]struct{}
+	nstmts    int
 }
 
 // Open opens the database named by dsn: "postgres://…" or "postgresql://…"
 // for PostgreSQL, "sqlite:PATH" or a plain file path for SQLite. It does not
 // apply migrations (see [DB.Migrate]). Fails if the database cannot be reached.
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	db := &DB{Now: time.Now, queue: make(chan *writeOp, 1024), done: make(chan struct{})}
+	db := &DB{Now: time.Now, queue: make(chan *writeOp, 1024), done: make(chan struct{}), toPrepare: map[string]struct{}{}}
 	var err error
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
@@ -53,8 +61,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		if db.write, err = sql.Open("pgx", dsn); err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
-		db.write.SetMaxOpenConns(4)
-		db.write.SetMaxIdleConns(4)
+		db.write.SetMaxOpenConns(postgresWriters)
+		db.write.SetMaxIdleConns(postgresWriters)
 		if db.read, err = sql.Open("pgx", dsn); err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
@@ -91,8 +99,17 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.read.Close()
 		return nil, fmt.Errorf("connect %s: %w", db.Dialect, err)
 	}
-	db.wg.Add(1)
-	go db.writer()
+	// SQLite has one writer connection. PostgreSQL gets several writers,
+	// each batching on its own connection: a batch there is bound by round
+	// trips, not by the commit, so a few run in parallel.
+	writers := 1
+	if db.Dialect == Postgres {
+		writers = postgresWriters
+	}
+	for range writers {
+		db.wg.Add(1)
+		go db.writer()
+	}
 	return db, nil
 }
 
@@ -100,6 +117,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 func (db *DB) Close() error {
 	db.closed.Do(func() { close(db.done) })
 	db.wg.Wait()
+	db.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
 	return errors.Join(db.write.Close(), db.read.Close())
 }
 

@@ -154,6 +154,9 @@ func (db *DB) commit(batch []*writeOp) {
 	for i, op := range batch {
 		op.done <- errs[i]
 	}
+	if len(db.toPrepare) > 0 {
+		db.prepareNoted()
+	}
 }
 
 // run calls op.fn, turning a panic into an error so that one bad write
@@ -167,23 +170,71 @@ func (db *DB) run(op *writeOp) (err error) {
 	return op.fn(op.tx)
 }
 
+// stmt returns the prepared statement for query in this transaction, or
+// false when there is none yet. On SQLite the writer's statements are
+// prepared once on its single connection and reused by every transaction
+// (preparing is a large share of a small INSERT's cost). A statement cannot
+// be prepared while the transaction holds that connection, so a miss is
+// noted here and prepared after the batch commits ([DB.prepareNoted]).
+// PostgreSQL's driver caches prepared statements itself.
+func (tx *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, bool) {
+	if tx.db.Dialect != SQLite {
+		return nil, false
+	}
+	v, ok := tx.db.stmts.Load(query)
+	if !ok {
+		tx.db.toPrepare[query] = struct{}{}
+		return nil, false
+	}
+	return tx.tx.StmtContext(ctx, v.(*sql.Stmt)), true
+}
+
+// prepareNoted prepares the statements noted during the last batch, on the
+// writer's connection, which is free again. At most maxStmts are kept, so
+// that generated queries cannot grow the cache without bound. Failures are
+// ignored: the statement keeps running unprepared and reports its own error.
+func (db *DB) prepareNoted() {
+	for query := range db.toPrepare {
+		delete(db.toPrepare, query)
+		if db.nstmts >= maxStmts {
+			continue
+		}
+		if st, err := db.write.Prepare(db.q(query)); err == nil {
+			db.stmts.Store(query, st)
+			db.nstmts++
+		}
+	}
+}
+
+// maxStmts bounds the writer's prepared-statement cache.
+const maxStmts = 512
+
 // ExecContext runs a statement in the transaction.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st, ok := tx.stmt(ctx, query); ok {
+		return st.ExecContext(ctx, args...)
+	}
 	return tx.tx.ExecContext(ctx, tx.db.q(query), args...)
 }
 
 // Exec runs a statement in the transaction with the caller's context.
 func (tx *Tx) Exec(query string, args ...any) (sql.Result, error) {
-	return tx.tx.ExecContext(tx.ctx, tx.db.q(query), args...)
+	return tx.ExecContext(tx.ctx, query, args...)
 }
 
 // QueryRow runs a one-row query in the transaction.
 func (tx *Tx) QueryRow(query string, args ...any) *sql.Row {
+	if st, ok := tx.stmt(tx.ctx, query); ok {
+		return st.QueryRowContext(tx.ctx, args...)
+	}
 	return tx.tx.QueryRowContext(tx.ctx, tx.db.q(query), args...)
 }
 
 // Query runs a query in the transaction.
 func (tx *Tx) Query(query string, args ...any) (*sql.Rows, error) {
+	if st, ok := tx.stmt(tx.ctx, query); ok {
+		return st.QueryContext(tx.ctx, args...)
+	}
 	return tx.tx.QueryContext(tx.ctx, tx.db.q(query), args...)
 }
 

@@ -161,8 +161,10 @@ func (v *Vault) Reencrypt(ctx context.Context, progress func(done, total int)) e
 			return err
 		}
 		if left == 0 {
-			v.log.Info("vault: re-encryption done", "records", done, "passes", pass, "primary_key", keys.primary)
+			// Codes revealed or swept meanwhile needed no work.
+			total = done
 			report()
+			v.log.Info("vault: re-encryption done", "records", done, "passes", pass, "primary_key", keys.primary)
 			return nil
 		}
 		if pass >= maxPasses {

@@ -8,8 +8,8 @@ import (
 )
 
 // sweepBatch bounds the rows one sweep transaction changes, so that the
-// writer is never held long.
-const sweepBatch = 1000
+// writer is never held long. Tests lower it.
+var sweepBatch = 1000
 
 // Sweep destroys the security codes of expired tokens (sets them to NULL),
 // in batches, and returns how many it destroyed. The server calls it
@@ -34,7 +34,7 @@ func (v *Vault) Sweep(ctx context.Context) (int, error) {
 			return total, fmt.Errorf("vault: sweep: %w", err)
 		}
 		total += int(n)
-		if n < sweepBatch {
+		if n < int64(sweepBatch) {
 			return total, nil
 		}
 	}

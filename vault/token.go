@@ -96,27 +96,30 @@ func (v *Vault) CreateToken(ctx context.Context, auth *kessai.Auth, raw *card.Ra
 		AccountID:    auth.AccountID,
 		ClientIP:     clientIP,
 	}
-	bin6 := in.Number.BIN()
+	cardArgs := []any{
+		cardID, auth.AccountID, auth.Livemode, numberCT, int64(keys.primary),
+		fp, c.Brand, in.Number.BIN(), c.LastDigits, c.Name, c.ExpirationMonth, c.ExpirationYear,
+		c.Country, c.Financing, c.Bank, nullString(in.Street1), nullString(in.Street2), nullString(in.City),
+		nullString(in.State), nullString(in.PostalCode), nullString(in.PhoneNumber), nullString(in.Email),
+		c.SecurityCodeCheck, nil, // created_at, set below
+	}
 	err = v.db.Write(ctx, func(tx *sqlstore.Tx) error {
-		now := sqlstore.Micros(tx.Now)
-		if _, err := tx.Exec(`INSERT INTO cards (id, account_id, livemode, number_ciphertext, key_id,
-			fingerprint, brand, bin, last_digits, name, expiration_month, expiration_year,
-			country, financing, bank, street1, street2, city, state, postal_code, phone_number, email,
-			security_code_check, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`,
-			cardID, auth.AccountID, auth.Livemode, numberCT, int64(keys.primary),
-			fp, c.Brand, bin6, c.LastDigits, c.Name, c.ExpirationMonth, c.ExpirationYear,
-			c.Country, c.Financing, c.Bank, nullString(in.Street1), nullString(in.Street2), nullString(in.City),
-			nullString(in.State), nullString(in.PostalCode), nullString(in.PhoneNumber), nullString(in.Email),
-			c.SecurityCodeCheck, now); err != nil {
-			return fmt.Errorf("insert card: %w", err)
-		}
-		if _, err := tx.Exec(`INSERT INTO tokens (id, account_id, livemode, card_id,
-			security_code_ciphertext, key_id, client_ip, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			tokenID, auth.AccountID, auth.Livemode, cardID, codeCT, codeKey, clientIP,
-			now, sqlstore.Micros(tx.Now.Add(v.lifetime))); err != nil {
-			return fmt.Errorf("insert token: %w", err)
+		now, expires := sqlstore.Micros(tx.Now), sqlstore.Micros(tx.Now.Add(v.lifetime))
+		cardArgs[23] = now
+		if tx.Dialect() == sqlstore.Postgres {
+			// One statement, one round trip on the writer connection.
+			if _, err := tx.Exec(`WITH c AS (`+insertCard+`) `+insertTokenAfterCard,
+				append(cardArgs, tokenID, codeCT, codeKey, clientIP, expires)...); err != nil {
+				return fmt.Errorf("insert card and token: %w", err)
+			}
+		} else {
+			if _, err := tx.Exec(insertCard, cardArgs...); err != nil {
+				return fmt.Errorf("insert card: %w", err)
+			}
+			if _, err := tx.Exec(insertToken, tokenID, auth.AccountID, auth.Livemode, cardID,
+				codeCT, codeKey, clientIP, now, expires); err != nil {
+				return fmt.Errorf("insert token: %w", err)
+			}
 		}
 		c.CreatedAt = kessai.Time{Time: tx.Now}
 		t.CreatedAt = kessai.Time{Time: tx.Now}
@@ -128,6 +131,25 @@ func (v *Vault) CreateToken(ctx context.Context, auth *kessai.Auth, raw *card.Ra
 	}
 	return t, nil
 }
+
+// insertCard stores a card; its 24 parameters are cardArgs in CreateToken.
+const insertCard = `INSERT INTO cards (id, account_id, livemode, number_ciphertext, key_id,
+	fingerprint, brand, bin, last_digits, name, expiration_month, expiration_year,
+	country, financing, bank, street1, street2, city, state, postal_code, phone_number, email,
+	security_code_check, created_at)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`
+
+// insertToken stores a token.
+const insertToken = `INSERT INTO tokens (id, account_id, livemode, card_id,
+	security_code_ciphertext, key_id, client_ip, created_at, expires_at)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+
+// insertTokenAfterCard is insertToken numbered to follow insertCard's
+// parameters in one statement (PostgreSQL), reusing the card's id, account,
+// mode and creation time.
+const insertTokenAfterCard = `INSERT INTO tokens (id, account_id, livemode, card_id,
+	security_code_ciphertext, key_id, client_ip, created_at, expires_at)
+	VALUES ($25, $2, $3, $1, $26, $27, $28, $24, $29)`
 
 func optString(s string) *string {
 	if s == "" {

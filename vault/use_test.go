@@ -243,7 +243,8 @@ func TestSweepBatches(t *testing.T) {
 		clk := useClock(db)
 		v := openVault(t, db, vault.Config{})
 		auth := newAccount(t, db)
-		const n = 4200 // half of them with a code: more than two sweep batches
+		defer vault.SetSweepBatch(10)()
+		const n = 50 // half of them with a code: more than two sweep batches
 		createMany(t, v, auth, n, "123")
 		clk.Advance(vault.DefaultTokenLifetime)
 		if got, err := v.Sweep(context.Background()); err != nil || got != n/2 {

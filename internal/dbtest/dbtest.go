@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/sqlstore"
@@ -69,12 +70,17 @@ func PostgresDSN(t testing.TB) string {
 		t.Fatalf("create test database: %v", err)
 	}
 	t.Cleanup(func() {
+		// Dropping waits for the server's other backends; on a busy shared
+		// server give up after a while rather than hang the suite (the
+		// database is left behind, with a random name).
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
 		a, err := sql.Open("pgx", base)
 		if err != nil {
 			return
 		}
 		defer a.Close()
-		a.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+		a.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 	})
 	u.Path = "/" + name
 	q := u.Query()
