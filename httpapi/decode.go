@@ -48,10 +48,16 @@ func DecodeParams(contentType, query string, body []byte) (*Params, error) {
 	default:
 		isJSON = firstByte(body) == '{'
 	}
+	var err error
 	if isJSON {
-		return p, decodeJSON(p.m, body)
+		err = decodeJSON(p.m, body)
+	} else {
+		err = decodeForm(p.m, string(body))
 	}
-	return p, decodeForm(p.m, string(body))
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // mediaType returns the lowercase media type of a Content-Type header, or ""
@@ -341,4 +347,3 @@ func conflict(key string) error {
 	}
 	return malformed("%s is malformed: it is used both as an object and as a value", safeName(key))
 }
-

@@ -22,11 +22,30 @@
 //     served);
 //   - parameters decoded once, from the query string and the body (form
 //     with bracket nesting, or JSON), into [Params] with typed getters;
-//   - Idempotency-Key on POST and PATCH, through a [kessai.IdempotencyStore];
+//   - Idempotency-Key on POST and PATCH, through a [kessai.IdempotencyStore]:
+//     the first response (unless a 5xx) is kept for 24 h and replayed for the
+//     same request; the same key with other parameters is a 400; a duplicate
+//     that arrives while the first still runs waits for it (up to 2 s), then
+//     gets a 409 conflict. Without the header there is no store work at all;
 //   - errors rendered as the Omise error object, with the HTTP status chosen
 //     by one function from the [kessai.Error] code; anything else becomes a
 //     500 whose detail is logged, never shown; a panic becomes a 500 too;
 //   - HTTP 200 for every success.
+//
+// A later endpoint is a few lines:
+//
+//	s.Handle(http.MethodPost, "/charges", func(w http.ResponseWriter, r *http.Request) error {
+//		p := httpapi.ParamsOf(r)
+//		amount, currency := p.Int64("amount"), p.String("currency")
+//		if err := p.Err(); err != nil {
+//			return err
+//		}
+//		ch, err := charges.Create(r.Context(), httpapi.AuthOf(r), amount, currency)
+//		if err != nil {
+//			return err
+//		}
+//		return httpapi.WriteJSON(w, ch)
+//	})
 //
 // Card data never reaches a log line or an error message: parameter errors
 // name the parameter, never its value.

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -146,7 +147,7 @@ func (m *memIdempotency) Claim(ctx context.Context, k kessai.IdempotencyKey, has
 		m.recs = map[kessai.IdempotencyKey]*kessai.IdempotencyRecord{}
 	}
 	m.n++
-	r := &kessai.IdempotencyRecord{Claim: strings.Repeat("c", m.n), RequestHash: hash, CreatedAt: now, ExpiresAt: now.Add(ttl)}
+	r := &kessai.IdempotencyRecord{Claim: "c" + strconv.Itoa(m.n), RequestHash: hash, CreatedAt: now, ExpiresAt: now.Add(ttl)}
 	m.recs[k] = r
 	c := *r
 	return &c, true, nil

@@ -16,10 +16,10 @@ import (
 // offset, or a limit below 1.
 func ParseListParams(p *Params, now time.Time) (kessai.ListParams, error) {
 	lp := kessai.ListParams{
-		From:   time.Unix(0, 0).UTC(),
-		To:     now.UTC().Truncate(time.Second),
-		Limit:  kessai.DefaultListLimit,
-		Order:  kessai.Chronological,
+		From:  time.Unix(0, 0).UTC(),
+		To:    now.UTC().Truncate(time.Second),
+		Limit: kessai.DefaultListLimit,
+		Order: kessai.Chronological,
 	}
 	var err error
 	if p.Has("from") {

@@ -196,7 +196,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h["X-Content-Type-Options"] = hdrNoSniff
 	h["Cache-Control"] = hdrNoStore
 	h["Referrer-Policy"] = hdrNoRef
-	if r.TLS != nil {
+	if r.TLS != nil || s.trustProxy && r.Header.Get("X-Forwarded-Proto") == "https" {
 		h["Strict-Transport-Security"] = hdrHSTS
 	}
 	r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))

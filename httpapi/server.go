@@ -86,8 +86,9 @@ type Config struct {
 	Limits Limits
 	// Ping, when set, is called by GET /healthz: an error makes it 503.
 	Ping func(context.Context) error
-	// TrustProxy takes the client IP from the last X-Forwarded-For entry.
-	// Set it only behind a reverse proxy that sets that header.
+	// TrustProxy takes the client IP from the last X-Forwarded-For entry,
+	// and sends HSTS when X-Forwarded-Proto is https. Set it only behind a
+	// reverse proxy (TLS terminator) that sets those headers.
 	TrustProxy bool
 	// ErrorDocsURL is the base of error objects' location, which gets
 	// "#<code>" appended. Default "https://www.omise.co/api-errors", since

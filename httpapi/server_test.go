@@ -351,6 +351,14 @@ func TestSecurityHeaders(t *testing.T) {
 	if !strings.HasPrefix(w.Header().Get("Strict-Transport-Security"), "max-age=") {
 		t.Errorf("no HSTS over TLS: %v", w.Header())
 	}
+	xfp := map[string]string{"X-Forwarded-Proto": "https"}
+	if e.do(t, req{method: "GET", path: "/healthz", header: xfp}).header.Get("Strict-Transport-Security") != "" {
+		t.Error("X-Forwarded-Proto trusted without TrustProxy")
+	}
+	e = newEnv(t, func(c *httpapi.Config) { c.TrustProxy = true })
+	if e.do(t, req{method: "GET", path: "/healthz", header: xfp}).header.Get("Strict-Transport-Security") == "" {
+		t.Error("no HSTS behind a TLS proxy")
+	}
 }
 
 func TestCORS(t *testing.T) {

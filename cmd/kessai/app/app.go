@@ -79,6 +79,10 @@ func Start(ctx context.Context, cfg *Config, log *slog.Logger) (a *App, err erro
 		Ping:        a.DB.Ping,
 		TrustProxy:  cfg.BehindTLSProxy,
 	})
+	a.goBackground(bg, "idempotency-sweep", func(ctx context.Context) error {
+		a.API.SweepIdempotencyKeys(ctx, time.Hour)
+		return nil
+	})
 	if cfg.Dev {
 		if err := a.devSetup(ctx); err != nil {
 			return nil, err
