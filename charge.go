@@ -107,6 +107,8 @@ type Charge struct {
 	// Inflight names the network operation sent for the charge whose answer
 	// is not recorded yet ("" when none); see the Inflight* constants.
 	Inflight string `json:"-"`
+	// While a capture is in flight, CapturedAmount holds the amount being
+	// captured (the charge is still pending, so nothing counts it).
 	// InflightAt is when Inflight was set.
 	InflightAt time.Time `json:"-"`
 	// NetworkRef is the network link's opaque reference of the
@@ -126,6 +128,7 @@ const (
 	InflightAuthorize = "authorize"
 	InflightCapture   = "capture"
 	InflightReverse   = "reverse"
+	InflightExpire    = "expire" // a reversal made to expire the charge
 )
 
 // TransactionFees is the pricing a charge was made with, as the API shows it:
@@ -237,7 +240,11 @@ func (c *Charge) Derive() {
 		c.Dispute = json.RawMessage("null")
 	}
 	if c.Refunds == nil {
-		c.Refunds = NewList[*Refund]("", ListParams{Limit: DefaultListLimit, Order: Chronological}, nil, 0)
+		to := c.UpdatedAt
+		if to.IsZero() {
+			to = c.CreatedAt.Time
+		}
+		c.Refunds = NewList[*Refund]("", ListParams{From: time.Unix(0, 0).UTC(), To: to, Limit: DefaultListLimit, Order: Chronological}, nil, 0)
 	}
 	c.Refunds.Location = ChargeLocation(c.ID) + "/refunds"
 	if c.Refunds.Data == nil {
@@ -444,6 +451,9 @@ type ChargeInput struct {
 	ExpiresAt *time.Time
 	// WebhookEndpoints are at most two URLs that get this charge's events.
 	WebhookEndpoints []string
+	// TransactionIndicator is "MIT" for a charge of a saved card that the
+	// merchant makes without the cardholder, "CIT" or "" otherwise.
+	TransactionIndicator string
 }
 
 // ChargeUpdate is what PATCH /charges/:id may change; nil fields are kept.

@@ -1,6 +1,9 @@
 package kessai
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Customer is the Omise Customer object of API version 2019-05-29: a buyer
 // whose cards are saved for later charges.
@@ -38,7 +41,7 @@ func (c *Customer) Derive() {
 		c.Metadata = Metadata{}
 	}
 	if c.Cards == nil {
-		c.Cards = NewList[*Card]("", ListParams{Limit: DefaultListLimit, Order: Chronological}, nil, 0)
+		c.Cards = NewList[*Card]("", ListParams{From: time.Unix(0, 0).UTC(), To: c.CreatedAt.Time, Limit: DefaultListLimit, Order: Chronological}, nil, 0)
 	}
 	c.Cards.Location = CustomerLocation(c.ID) + "/cards"
 	if c.Cards.Data == nil {
@@ -75,8 +78,8 @@ type CustomerInput struct {
 type CustomerUpdate struct {
 	Email       *string
 	Description *string
-	// Card is an unused token; its card is verified and attached, and
-	// becomes the default card.
+	// Card is an unused token; its card is verified and attached. It
+	// becomes the default card when the customer has none.
 	Card string
 	// DefaultCard is one of the customer's cards.
 	DefaultCard string

@@ -182,6 +182,9 @@ func parseFilters(filters map[string]string, now time.Time, specs map[string]fil
 	for _, k := range names {
 		spec, ok := specs[k]
 		if !ok {
+			if !filterName(k) {
+				return Errorf(EInvalidFilter, "unknown filter")
+			}
 			return Errorf(EInvalidFilter, "unknown filter: %s", k)
 		}
 		v := strings.TrimSpace(filters[k])
@@ -193,6 +196,20 @@ func parseFilters(filters map[string]string, now time.Time, specs map[string]fil
 		}
 	}
 	return nil
+}
+
+// filterName reports whether a filter name may be echoed in a message: at
+// most 40 characters of [a-z_] (never card data).
+func filterName(k string) bool {
+	if k == "" || len(k) > 40 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if (k[i] < 'a' || k[i] > 'z') && k[i] != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 func amountSpec(dst **AmountRange) filterSpec {
@@ -431,8 +448,8 @@ func parseTimeValue(s string) (*TimeRange, error) {
 	return nil, Errorf(EInvalidFilter, "must be a date (YYYY-MM-DD), an RFC 3339 time or a range of them")
 }
 
-// ParseBool parses a search boolean: true, yes, on, 1, t or false, no, off,
-// 0, f, in any case. Fails with EInvalidFilter.
+// ParseBool parses a search boolean: true, yes, on, 1, t, y or false, no,
+// off, 0, f, n, in any case. Fails with EInvalidFilter.
 func ParseBool(s string) (bool, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "true", "yes", "on", "1", "t", "y":

@@ -46,7 +46,7 @@ func TestLogMasksCardData(t *testing.T) {
 	}
 
 	var buf bytes.Buffer
-	slog.New(slog.NewTextHandler(&buf, nil)).Info("sent", "msg", iso8583msg.Log(m))
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("sent", "iso8583", iso8583msg.Log(m))
 	checkMasked(t, "slog", buf.String())
 
 	buf.Reset()

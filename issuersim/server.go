@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kessai/kessai/iso8583msg"
@@ -25,6 +26,7 @@ type Server struct {
 
 	db      *sqlstore.DB
 	hashKey []byte
+	seq     atomic.Int64 // the last ledger sequence number
 	ln      net.Listener
 
 	mu     sync.Mutex
@@ -77,6 +79,12 @@ func (s *Server) Start(ctx context.Context, addr string) error {
 		db.Close()
 		return err
 	}
+	seq, err := loadSeq(ctx, db)
+	if err != nil {
+		db.Close()
+		return err
+	}
+	s.seq.Store(seq)
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {

@@ -25,7 +25,7 @@ func scanCustomer(r rowScanner) (*kessai.Customer, error) {
 }
 
 // InsertCustomer stores a new customer, filling in an empty ID and CreatedAt
-// (tx.Now). Its cards are attached with [Tx.AttachCard].
+// (tx.Now). Its cards are attached by the vault.
 func (tx *Tx) InsertCustomer(c *kessai.Customer) error {
 	if c.ID == "" {
 		c.ID = kessai.NewID(kessai.PrefixCustomer, c.Livemode)

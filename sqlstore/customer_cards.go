@@ -5,12 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/kessai/kessai"
 )
 
 // A customer's cards are rows of the vault's cards table with its
-// customer_id; this file reads and changes only their non-sensitive columns.
+// customer_id; the vault attaches them (vault.AttachCard). This file reads
+// them and changes only their non-sensitive columns.
 
 const cardCols = `id, account_id, livemode, customer_id, brand, last_digits, name, expiration_month, expiration_year,
 	country, financing, bank, street1, street2, city, state, postal_code, phone_number, fingerprint,
@@ -88,21 +90,6 @@ func cardResult(c *kessai.Card, err error) func(id string) (*kessai.Card, error)
 	}
 }
 
-// AttachCard makes a card of the account and mode that belongs to no
-// customer one of customerID's cards. Returns ENotFound when there is no
-// such unattached card.
-func (tx *Tx) AttachCard(accountID string, livemode bool, cardID, customerID string) error {
-	res, err := tx.Exec(`UPDATE cards SET customer_id = $1 WHERE id = $2 AND account_id = $3 AND livemode = $4 AND customer_id IS NULL AND deleted = FALSE`,
-		customerID, cardID, accountID, livemode)
-	if err != nil {
-		return fmt.Errorf("attach card: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return kessai.NotFound("card", cardID)
-	}
-	return nil
-}
-
 // UpdateCustomerCard stores a saved card's name, expiry, city and postal
 // code. Returns ENotFound for a missing or deleted card.
 func (tx *Tx) UpdateCustomerCard(c *kessai.Card) error {
@@ -114,6 +101,20 @@ func (tx *Tx) UpdateCustomerCard(c *kessai.Card) error {
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return kessai.NotFound("card", c.ID)
+	}
+	return nil
+}
+
+// SetCardSecurityCodeCheck records whether the issuer checked a card's
+// security code and found it right, as the Card object's
+// security_code_check shows. Returns ENotFound.
+func (tx *Tx) SetCardSecurityCodeCheck(cardID string, ok bool) error {
+	res, err := tx.Exec(`UPDATE cards SET security_code_check = $1 WHERE id = $2`, ok, cardID)
+	if err != nil {
+		return fmt.Errorf("set security code check: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return kessai.NotFound("card", cardID)
 	}
 	return nil
 }
@@ -150,10 +151,22 @@ func (tx *Tx) LatestCustomerCard(customerID string) (string, error) {
 // attachCards sets each customer's Cards to the first page (20, oldest
 // first) of its cards, with one query for all.
 func (db *DB) attachCards(ctx context.Context, customers []*kessai.Customer) error {
+	return loadCards(customers, db.Now(), func(q string, args ...any) (*sql.Rows, error) {
+		return db.QueryContext(ctx, q, args...)
+	})
+}
+
+// LoadCustomerCards sets c.Cards to the first page (20, oldest first) of its
+// cards as stored in the transaction, for an event's snapshot of c.
+func (tx *Tx) LoadCustomerCards(c *kessai.Customer) error {
+	return loadCards([]*kessai.Customer{c}, tx.Now, tx.Query)
+}
+
+func loadCards(customers []*kessai.Customer, now time.Time, query func(q string, args ...any) (*sql.Rows, error)) error {
 	if len(customers) == 0 {
 		return nil
 	}
-	p := NormalizeList(kessai.ListParams{}, db.Now())
+	p := NormalizeList(kessai.ListParams{}, now)
 	byID := make(map[string]*kessai.Customer, len(customers))
 	ids := make([]any, 0, len(customers))
 	for _, c := range customers {
@@ -161,7 +174,7 @@ func (db *DB) attachCards(ctx context.Context, customers []*kessai.Customer) err
 		byID[c.ID] = c
 		ids = append(ids, c.ID)
 	}
-	rows, err := db.QueryContext(ctx, `SELECT `+cardCols+` FROM cards WHERE customer_id IN (`+placeholders(1, len(ids))+`) AND deleted = FALSE ORDER BY created_at, id`, ids...)
+	rows, err := query(`SELECT `+cardCols+` FROM cards WHERE customer_id IN (`+placeholders(1, len(ids))+`) AND deleted = FALSE ORDER BY created_at, id`, ids...)
 	if err != nil {
 		return fmt.Errorf("customer cards: %w", err)
 	}

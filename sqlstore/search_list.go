@@ -57,8 +57,8 @@ type listQuery struct {
 // and returns the number of rows from p.From to p.To.
 func (db *DB) page(ctx context.Context, q listQuery, p kessai.ListParams, scan func(rowScanner) error) (int, error) {
 	n := len(q.args)
-	where := fmt.Sprintf("%s AND created_at >= $%d AND created_at <= $%d", q.where, n+1, n+2)
-	args := append(append([]any{}, q.args...), Micros(p.From), Micros(p.To))
+	where := fmt.Sprintf("%s AND created_at >= $%d AND created_at < $%d", q.where, n+1, n+2)
+	args := append(append([]any{}, q.args...), Micros(p.From), listEnd(p.To))
 	var total int
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM `+q.table+` WHERE `+where, args...).Scan(&total); err != nil {
 		return 0, fmt.Errorf("count %s: %w", q.table, err)
@@ -86,6 +86,17 @@ func (db *DB) page(ctx context.Context, q listQuery, p kessai.ListParams, scan f
 		return 0, fmt.Errorf("list %s: %w", q.table, err)
 	}
 	return total, nil
+}
+
+// listEnd returns the stored form of the first instant after a list's To.
+// The API shows times in whole seconds, so a To in whole seconds takes in
+// its whole second: a list "to" 12:00:00Z holds a charge made at
+// 12:00:00.5.
+func listEnd(to time.Time) int64 {
+	if to.Equal(to.Truncate(time.Second)) {
+		return Micros(to) + int64(time.Second/time.Microsecond)
+	}
+	return Micros(to) + 1
 }
 
 // placeholders returns "$from, $from+1, …" for n values.

@@ -31,7 +31,10 @@ func TestSearchCharges(t *testing.T) {
 			c.MarkFailed("insufficient_fund", "")
 			c.Card.LastDigits = "0011"
 		})
-		yen := mk(3, func(c *kessai.Charge) { c.Currency, c.Amount, c.CapturedAmount = "jpy", 2000, 2000; c.Metadata = kessai.Metadata{"sku": "TEA_POT"} })
+		yen := mk(3, func(c *kessai.Charge) {
+			c.Currency, c.Amount, c.CapturedAmount = "jpy", 2000, 2000
+			c.Metadata = kessai.Metadata{"sku": "TEA_POT"}
+		})
 		pending := mk(4, func(c *kessai.Charge) {
 			c.Status, c.PaidAt, c.CapturedAmount = kessai.ChargePending, nil, 0
 			c.Card.Name = "Kanokwan Suksawat"
@@ -57,7 +60,7 @@ func TestSearchCharges(t *testing.T) {
 			{"query description with a wildcard character", "100%", nil, "", []*kessai.Charge{paid}},
 			{"query is case-insensitive", "GENUINE", nil, "", []*kessai.Charge{paid}},
 			{"query metadata underscore", "tea_pot", nil, "", []*kessai.Charge{yen}},
-			{"query underscore is literal", "tea%pot", nil, "", nil},
+			{"query percent sign is literal", "tea%pot", nil, "", nil},
 			{"query card name", "kanokwan", nil, "", []*kessai.Charge{pending}},
 			{"query customer", "cust_test_1", nil, "", []*kessai.Charge{refunded}},
 			{"amount in main units, thb", "", map[string]string{"amount": "1000"}, "", []*kessai.Charge{pending, declined, refunded, paid}},

@@ -166,6 +166,7 @@ func TestServeRefusesPlainHTTP(t *testing.T) {
 		"plain http":   `{"database":"sqlite:` + dir + `/k.db","kek":"file:` + dir + `/kek","listen_http":"127.0.0.1:0"}`,
 		"https no key": `{"database":"sqlite:` + dir + `/k.db","kek":"file:` + dir + `/kek","listen_https":"127.0.0.1:0"}`,
 		"no kek":       `{"database":"sqlite:` + dir + `/k.db","listen_https":"127.0.0.1:0","tls_cert_file":"a","tls_key_file":"b"}`,
+		"no issuer":    `{"database":"sqlite:` + dir + `/k.db","kek":"file:` + dir + `/kek","listen_http":"127.0.0.1:0","behind_tls_proxy":true}`,
 		"typo":         `{"database":"sqlite:` + dir + `/k.db","kek":"file:x","listen_http":"127.0.0.1:0","behind_tls_proxi":true}`,
 	}
 	for name, cfg := range cases {
@@ -185,7 +186,8 @@ func TestServeRefusesPlainHTTP(t *testing.T) {
 func TestServeBehindProxy(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "config.json")
-	os.WriteFile(p, []byte(`{"database":"sqlite:`+dir+`/k.db","kek":"file:`+dir+`/kek","listen_http":"127.0.0.1:0","behind_tls_proxy":true}`), 0o600)
+	os.WriteFile(p, []byte(`{"database":"sqlite:`+dir+`/k.db","kek":"file:`+dir+`/kek","listen_http":"127.0.0.1:0","behind_tls_proxy":true,
+		"issuer":{"run":true,"listen":"127.0.0.1:0","database":"sqlite:`+dir+`/issuer.db"}}`), 0o600)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	var errOut bytes.Buffer

@@ -14,6 +14,9 @@ import (
 
 	"github.com/kessai/kessai/devpki"
 	"github.com/kessai/kessai/httpapi"
+	"github.com/kessai/kessai/iso8583link"
+	"github.com/kessai/kessai/issuersim"
+	"github.com/kessai/kessai/payment"
 	"github.com/kessai/kessai/sqlstore"
 	"github.com/kessai/kessai/vault"
 	"github.com/kessai/kessai/vault/kek"
@@ -28,6 +31,11 @@ type App struct {
 	Accounts *sqlstore.AccountService
 	Vault    *vault.Vault
 	API      *httpapi.Server
+	Payments *payment.Service
+	// Issuer is the simulated card company when this process runs it.
+	Issuer *issuersim.Server
+	// Link is the network link to the card company.
+	Link *iso8583link.Link
 	// CA is the local CA in dev mode (nil otherwise).
 	CA *devpki.CA
 
@@ -45,12 +53,12 @@ type App struct {
 // Start opens every part the configuration names, starts the listeners and
 // the background workers, and returns once the platform serves. Fails, with
 // everything it opened closed again, when any part cannot start.
-func Start(ctx context.Context, cfg *Config, log *slog.Logger) (a *App, err error) {
+func Start(ctx context.Context, cfg *Config, log *slog.Logger) (_ *App, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	bg, cancel := context.WithCancel(context.Background())
-	a = &App{Config: cfg, Log: log, cancel: cancel}
+	a := &App{Config: cfg, Log: log, cancel: cancel}
 	defer func() {
 		if err != nil {
 			a.Close()
@@ -71,6 +79,27 @@ func Start(ctx context.Context, cfg *Config, log *slog.Logger) (a *App, err erro
 	}
 	a.goBackground(bg, "vault", a.Vault.Run)
 
+	if err := a.startNetwork(ctx); err != nil {
+		return nil, err
+	}
+	a.Payments = payment.New(payment.Config{
+		DB:       a.DB,
+		Vault:    a.Vault,
+		Link:     a.Link,
+		Accounts: a.Accounts,
+		Records:  a.DB,
+		Logger:   log,
+	})
+	// Settle what a crash left in flight before taking new work. On several
+	// nodes the periodic pass in Run does this for operations old enough
+	// that no live node can still be waiting on them.
+	if n, err := a.Payments.Recover(ctx, time.Now()); err != nil {
+		return nil, fmt.Errorf("recover in-flight payments: %w", err)
+	} else if n > 0 {
+		log.Warn("settled payments a previous run left in flight", "count", n)
+	}
+	a.goBackground(bg, "payments", a.Payments.Run)
+
 	a.API = httpapi.New(httpapi.Config{
 		Accounts:    a.Accounts,
 		Tokens:      a.Vault,
@@ -78,6 +107,16 @@ func Start(ctx context.Context, cfg *Config, log *slog.Logger) (a *App, err erro
 		Logger:      log,
 		Ping:        a.DB.Ping,
 		TrustProxy:  cfg.BehindTLSProxy,
+	})
+	a.API.AddPayments(httpapi.Payments{
+		Charges:      a.Payments,
+		Refunds:      a.Payments,
+		Customers:    a.Payments,
+		Events:       a.Payments,
+		Transactions: a.Payments,
+		Balance:      a.Payments,
+		Search:       a.Payments,
+		Accounts:     a.Accounts,
 	})
 	a.goBackground(bg, "idempotency-sweep", func(ctx context.Context) error {
 		a.API.SweepIdempotencyKeys(ctx, time.Hour)
@@ -241,4 +280,50 @@ func (a *App) Close() error {
 
 // IssuerAddr returns the simulated card company's ISO 8583 address, or ""
 // when this process does not run it.
-func (a *App) IssuerAddr() string { return "" }
+func (a *App) IssuerAddr() string {
+	if a.Issuer == nil {
+		return ""
+	}
+	return a.Issuer.Addr()
+}
+
+// startNetwork starts the simulated card company when configured, then the
+// gateway's link to the card network, and waits (boundedly) for its first
+// sign-on so that the first charges do not fail for want of a connection.
+func (a *App) startNetwork(ctx context.Context) error {
+	ic := a.Config.Issuer
+	addr := ic.Address
+	if ic.Run {
+		is, err := issuersim.New(issuersim.Config{DSN: ic.Database, Logger: a.Log.With("component", "issuer")})
+		if err != nil {
+			return err
+		}
+		if err := is.Start(ctx, ic.Listen); err != nil {
+			return err
+		}
+		a.Issuer = is
+		a.closers = append(a.closers, is.Close)
+		if addr == "" {
+			addr = is.Addr()
+		}
+	}
+	if addr == "" {
+		return errors.New("config: issuer.address is required when issuer.run is false")
+	}
+	link, err := iso8583link.New(a.DB, iso8583link.Config{
+		Addr:    addr,
+		Timeout: time.Duration(ic.Timeout),
+		Logger:  a.Log.With("component", "iso8583link"),
+	})
+	if err != nil {
+		return err
+	}
+	a.Link = link
+	a.closers = append(a.closers, link.Close)
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := link.WaitOnline(wctx); err != nil {
+		a.Log.Warn("card network not reachable yet; the link keeps trying", "addr", addr, "err", err)
+	}
+	return nil
+}

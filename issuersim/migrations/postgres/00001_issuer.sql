@@ -34,7 +34,9 @@ CREATE TABLE issuer_balances (
 -- Every financial request processed, by its network key (class, acquirer,
 -- terminal, STAN, transmission time), with the answer given: repeats get
 -- the same answer. state, held, captured and refunded follow the money of
--- authorizations, sales and refunds.
+-- authorizations, sales and refunds. A reversal whose original is unknown
+-- leaves a row for the original (state 'orphaned', answer 68): the
+-- original, if it comes late, is declined.
 CREATE TABLE issuer_messages (
     msg_key         TEXT PRIMARY KEY,
     mti             TEXT NOT NULL,
@@ -56,14 +58,6 @@ CREATE TABLE issuer_messages (
     refunded        BIGINT NOT NULL DEFAULT 0,
     created_at      BIGINT NOT NULL,
     updated_at      BIGINT NOT NULL
-);
-
--- Reversals that arrived before their original: the original, if it comes,
--- is declined.
-CREATE TABLE issuer_orphans (
-    original_key TEXT PRIMARY KEY,
-    reversal_key TEXT NOT NULL,
-    created_at   BIGINT NOT NULL
 );
 
 -- The ledger of holds and postings, in order.
@@ -88,7 +82,6 @@ CREATE INDEX issuer_ledger_txn ON issuer_ledger (txn_key, seq);
 
 -- +goose Down
 DROP TABLE issuer_ledger;
-DROP TABLE issuer_orphans;
 DROP TABLE issuer_messages;
 DROP TABLE issuer_balances;
 DROP TABLE issuer_accounts;
