@@ -32,7 +32,7 @@ func (*ceiling) Name() string { return "ceiling" }
 
 // Prepare starts the trivial server on 127.0.0.1 and returns it as the
 // target; the returned func stops it. It fails when it cannot listen.
-func (*ceiling) Prepare(ctx context.Context, _ Target) (Target, func(), error) {
+func (*ceiling) Prepare(ctx context.Context, _ *http.Client, _ Target) (Target, func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return Target{}, nil, err

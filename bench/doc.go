@@ -12,6 +12,14 @@
 // trivial in-process server, so that a result can be stated as a share of
 // what the machine can do at all.
 //
+// The scenarios ([Lookup] finds them by name) are "tokens" and
+// "tokens-form" (the vault), "charges" and "charges-auth" (a token, then a
+// charge captured or only authorized), "capture", "refunds", "customers"
+// (charges of saved cards) and "mixed" (a fixed mix of these and reads).
+// Iterations of several requests are timed as a whole; their errors are
+// counted by the kind of the failing request's error, and a declined charge
+// under "charge failed <failure_code>".
+//
 // Targets must be loopback addresses: the client refuses to dial anything
 // else, also after DNS resolution, and does not follow redirects or use
 // proxies.

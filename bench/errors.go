@@ -36,6 +36,47 @@ type ResponseError struct {
 // Error returns the reason.
 func (e *ResponseError) Error() string { return "bench: unexpected response: " + e.Reason }
 
+// ChargeError is what a scenario returns when the server answered with a
+// charge, as expected, but in another state than the one expected: most
+// often declined (status "failed" with a failure code; declines are HTTP
+// 200), or, say, pending where it should be successful.
+type ChargeError struct {
+	// Status is the charge's status, one of a charge's, and Want the one
+	// expected.
+	Status, Want string
+	// Authorized is the charge's authorized flag.
+	Authorized bool
+	// FailureCode is the charge's failure code, if any.
+	FailureCode string
+}
+
+// Error returns the state and the one expected.
+func (e *ChargeError) Error() string {
+	return "bench: " + e.state() + ", want " + e.Want
+}
+
+// state describes the charge's state: "charge failed insufficient_fund",
+// "charge pending unauthorized", "charge reversed" and so on.
+func (e *ChargeError) state() string {
+	s := "charge " + e.Status
+	switch {
+	case e.Status == "failed" && e.FailureCode != "" && len(e.FailureCode) <= 64:
+		s += " " + e.FailureCode
+	case e.Status == "pending" && !e.Authorized:
+		s += " unauthorized"
+	}
+	return s
+}
+
+// kind returns the kind the error is counted under: the state of a failed
+// charge, and the state and the one expected for any other.
+func (e *ChargeError) kind() string {
+	if e.Status == "failed" {
+		return e.state()
+	}
+	return e.state() + ", want " + e.Want
+}
+
 // errorKind returns the kind an error is counted under in
 // Result.ErrorsByKind: a small, fixed vocabulary, so that the counts stay
 // readable when every request fails in its own way.
@@ -45,7 +86,10 @@ func errorKind(err error) string {
 	var ne net.Error
 	var ce *tls.CertificateVerificationError
 	var rhe tls.RecordHeaderError
+	var che *ChargeError
 	switch {
+	case errors.As(err, &che):
+		return che.kind()
 	case errors.As(err, &se):
 		if se.Code != "" {
 			return fmt.Sprintf("http %d %s", se.Status, se.Code)

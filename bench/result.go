@@ -39,8 +39,10 @@ type Result struct {
 	Latency Latency
 
 	// ErrorsByKind counts the errors by kind, such as "http 500",
-	// "http 400 invalid_card", "timeout", "connection refused",
-	// "bad response". ErrorSamples holds the first message of each kind.
+	// "http 400 invalid_card", "charge failed insufficient_fund",
+	// "timeout", "connection refused", "bad response". ErrorSamples holds
+	// the first message of each kind; in scenarios of several requests it
+	// starts with the failing one, such as "POST /charges: ".
 	ErrorsByKind map[string]int64
 	ErrorSamples map[string]string
 

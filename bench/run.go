@@ -30,8 +30,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return nil, err
 		}
 	}
+	client := newClient(cfg.Concurrency, cfg.TLSConfig)
+	defer client.CloseIdleConnections()
 	if p, ok := cfg.Scenario.(Preparer); ok {
-		t, undo, err := p.Prepare(ctx, target)
+		t, undo, err := p.Prepare(ctx, client, target)
 		if err != nil {
 			return nil, fmt.Errorf("bench: prepare %s: %w", cfg.Scenario.Name(), err)
 		}
@@ -44,9 +46,6 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if _, err := checkLoopback(target.BaseURL); err != nil {
 		return nil, err
 	}
-
-	client := newClient(cfg.Concurrency, cfg.TLSConfig)
-	defer client.CloseIdleConnections()
 	r := &runner{
 		cfg:    cfg,
 		client: client,

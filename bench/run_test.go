@@ -401,7 +401,8 @@ func TestRunConfigErrors(t *testing.T) {
 }
 
 func TestLookup(t *testing.T) {
-	if diff := cmp.Diff([]string{"ceiling", "tokens", "tokens-form"}, bench.Names()); diff != "" {
+	want := []string{"capture", "ceiling", "charges", "charges-auth", "customers", "mixed", "refunds", "tokens", "tokens-form"}
+	if diff := cmp.Diff(want, bench.Names()); diff != "" {
 		t.Errorf("Names (-want +got):\n%s", diff)
 	}
 	for _, name := range bench.Names() {
@@ -410,7 +411,7 @@ func TestLookup(t *testing.T) {
 			t.Errorf("Lookup(%q) = %v, %v", name, sc, ok)
 		}
 	}
-	if _, ok := bench.Lookup("charges"); ok {
+	if _, ok := bench.Lookup("charge"); ok {
 		t.Error("Lookup of an unknown scenario succeeded")
 	}
 }

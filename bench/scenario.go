@@ -31,9 +31,10 @@ type Scenario interface {
 // iteration and the returned func after the last one.
 type Preparer interface {
 	// Prepare returns the target to run against (t, or one of its own)
-	// and a func that undoes the setup. It fails when the scenario cannot
-	// run against t.
-	Prepare(ctx context.Context, t Target) (Target, func(), error)
+	// and a func that undoes the setup. Any requests it sends go through c,
+	// the client of the run. It fails when the scenario cannot run
+	// against t.
+	Prepare(ctx context.Context, c *http.Client, t Target) (Target, func(), error)
 }
 
 // Func returns a scenario with the given name whose iteration is do.
@@ -54,9 +55,15 @@ func (s *funcScenario) Do(ctx context.Context, c *http.Client, t Target) error {
 
 // scenarios are the scenarios [Lookup] knows.
 var scenarios = map[string]func() Scenario{
-	"tokens":      func() Scenario { return Tokens(false) },
-	"tokens-form": func() Scenario { return Tokens(true) },
-	"ceiling":     func() Scenario { return Ceiling() },
+	"tokens":       func() Scenario { return Tokens(false) },
+	"tokens-form":  func() Scenario { return Tokens(true) },
+	"ceiling":      func() Scenario { return Ceiling() },
+	"charges":      func() Scenario { return Charges(ChargeOptions{}) },
+	"charges-auth": func() Scenario { return ChargesAuth(ChargeOptions{}) },
+	"capture":      func() Scenario { return Capture(ChargeOptions{}) },
+	"refunds":      func() Scenario { return Refunds(ChargeOptions{}) },
+	"customers":    func() Scenario { return Customers(ChargeOptions{}) },
+	"mixed":        func() Scenario { return Mixed(ChargeOptions{}) },
 }
 
 // Lookup returns the scenario with the given name, and false if there is

@@ -1,20 +1,14 @@
 package bench
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 )
-
-// maxBody is the most of a response body a scenario reads.
-const maxBody = 1 << 20
 
 // Tokens returns the "tokens" scenario: POST /tokens with a random approved
 // test card, authenticated with the public key, expecting 200 and a token
@@ -32,7 +26,7 @@ func (s *tokens) Name() string {
 }
 
 // Prepare fails when the target has no public key.
-func (s *tokens) Prepare(_ context.Context, t Target) (Target, func(), error) {
+func (s *tokens) Prepare(_ context.Context, _ *http.Client, t Target) (Target, func(), error) {
 	if t.PublicKey == "" {
 		return t, nil, errors.New("bench: the tokens scenario needs a public key")
 	}
@@ -40,69 +34,49 @@ func (s *tokens) Prepare(_ context.Context, t Target) (Target, func(), error) {
 }
 
 func (s *tokens) Do(ctx context.Context, c *http.Client, t Target) error {
-	card := randomCard(time.Now())
-	var body []byte
-	contentType := "application/json"
-	if s.form {
-		contentType = "application/x-www-form-urlencoded"
-		body = []byte(url.Values{
-			"card[name]":             {card.Name},
-			"card[number]":           {card.Number},
-			"card[expiration_month]": {strconv.Itoa(card.ExpirationMonth)},
-			"card[expiration_year]":  {strconv.Itoa(card.ExpirationYear)},
-			"card[security_code]":    {card.SecurityCode},
-			"card[city]":             {card.City},
-			"card[postal_code]":      {card.PostalCode},
-		}.Encode())
-	} else {
-		var err error
-		if body, err = json.Marshal(map[string]testCard{"card": card}); err != nil {
-			return err
-		}
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.BaseURL+"/tokens", bytes.NewReader(body))
+	req, err := tokenRequest(ctx, t, s.form)
 	if err != nil {
 		return err
 	}
-	req.SetBasicAuth(t.PublicKey, "")
-	req.Header.Set("Content-Type", contentType)
-	req.Header.Set("Accept", "application/json")
 	return expectObject(c, req, "token", "tokn_")
 }
 
-// expectObject sends req and checks that the answer is 200 with a JSON
-// object of the given kind whose id has the given prefix. It reads and
-// closes the body, so that the connection can be reused.
-func expectObject(c *http.Client, req *http.Request, object, idPrefix string) error {
-	res, err := c.Do(req)
+// createToken creates a token of a random approved test card, as the
+// tokens scenario does, and returns its id. It fails as [call] does.
+func createToken(ctx context.Context, c *http.Client, t Target) (string, error) {
+	req, err := tokenRequest(ctx, t, false)
 	if err != nil {
-		return err
+		return "", err
 	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(res.Body, maxBody))
+	var tok apiObject
+	if err := call(c, req, "token", "tokn_", &tok); err != nil {
+		return "", step("POST /tokens", err)
+	}
+	return tok.ID, nil
+}
+
+// tokenRequest returns a POST /tokens of a random approved test card with
+// t's public key, as JSON or, when form is true, as a form.
+func tokenRequest(ctx context.Context, t Target, form bool) (*http.Request, error) {
+	card := randomCard(time.Now())
+	if !form {
+		return newRequest(ctx, t, http.MethodPost, "/tokens", t.PublicKey, map[string]testCard{"card": card})
+	}
+	body := url.Values{
+		"card[name]":             {card.Name},
+		"card[number]":           {card.Number},
+		"card[expiration_month]": {strconv.Itoa(card.ExpirationMonth)},
+		"card[expiration_year]":  {strconv.Itoa(card.ExpirationYear)},
+		"card[security_code]":    {card.SecurityCode},
+		"card[city]":             {card.City},
+		"card[postal_code]":      {card.PostalCode},
+	}.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.BaseURL+"/tokens", strings.NewReader(body))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var v struct {
-		Object string `json:"object"`
-		ID     string `json:"id"`
-		Code   string `json:"code"`
-	}
-	jsonErr := json.Unmarshal(b, &v)
-	if res.StatusCode != http.StatusOK {
-		se := &StatusError{Status: res.StatusCode}
-		if jsonErr == nil && v.Object == "error" && len(v.Code) <= 64 {
-			se.Code = v.Code
-		}
-		return se
-	}
-	switch {
-	case jsonErr != nil:
-		return &ResponseError{Reason: "body is not a JSON object"}
-	case v.Object != object:
-		return &ResponseError{Reason: "object is " + strconv.Quote(v.Object) + ", not " + strconv.Quote(object)}
-	case !strings.HasPrefix(v.ID, idPrefix):
-		return &ResponseError{Reason: "id does not start with " + idPrefix}
-	}
-	return nil
+	req.SetBasicAuth(t.PublicKey, "")
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	return req, nil
 }

@@ -44,7 +44,7 @@ stops it afterwards. Targets must be on loopback.
 	data := fs.String("data", "", "data directory of a running kessai dev (reads credentials.json)")
 	pkey := fs.String("public-key", "", "public key for --url")
 	skey := fs.String("secret-key", "", "secret key for --url")
-	database := fs.String("database", "", "self-started instance: database DSN (default: SQLite in a temp dir)")
+	database := fs.String("database", "", "self-started instance: database DSN (default: SQLite in a temp dir); give an empty database, since the instance's new vault key cannot read another's")
 	duration := fs.Duration("duration", 10*time.Second, "how long to run")
 	requests := fs.Int64("requests", 0, "stop after this many requests (0: no limit)")
 	concurrency := fs.Int("concurrency", 32, "workers (closed loop)")
@@ -145,27 +145,45 @@ func startInstance(ctx context.Context, cfg *bench.Config, database string, stde
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
 	stop := func() {
 		cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
 		select {
-		case <-done:
+		case <-exited:
 		case <-time.After(15 * time.Second):
 			cmd.Process.Kill()
-			<-done
+			<-exited
 		}
 		logf.Close()
 		os.RemoveAll(dir)
 	}
+	// fail stops the instance but keeps its directory, and returns err with
+	// the end of the instance's log.
+	fail := func(err error) error {
+		cmd.Process.Kill()
+		<-exited
+		logf.Close()
+		b, _ := os.ReadFile(logf.Name())
+		if len(b) > 2000 {
+			b = b[len(b)-2000:]
+		}
+		return fmt.Errorf("start instance (its data and log stay in %s): %w\n%s", dir, err, b)
+	}
 	path := filepath.Join(dir, app.CredentialsFile)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		if err := useCredentials(cfg, path); err == nil {
+		err := useCredentials(cfg, path)
+		if err == nil {
 			break
-		} else if !errors.Is(err, os.ErrNotExist) || time.Now().After(deadline) || ctx.Err() != nil {
-			stop()
-			return nil, fmt.Errorf("start instance (see its log in %s): %w", dir, err)
+		}
+		select {
+		case <-exited:
+			return nil, fail(errors.New("kessai dev exited"))
+		default:
+		}
+		if !errors.Is(err, os.ErrNotExist) || time.Now().After(deadline) || ctx.Err() != nil {
+			return nil, fail(err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
