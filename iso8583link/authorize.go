@@ -27,6 +27,9 @@ func (l *Link) Authorize(ctx context.Context, req *kessai.AuthRequest) (*kessai.
 	if req.Amount < 0 {
 		return nil, kessai.Errorf(kessai.EInvalidAmount, "amount must not be negative")
 	}
+	if req.ExpirationMonth < 1 || req.ExpirationMonth > 12 || req.ExpirationYear < 2000 || req.ExpirationYear > 2099 {
+		return nil, kessai.Errorf(kessai.EInvalidCharge, "card expiry is invalid")
+	}
 	currency, ok := iso8583msg.CurrencyNumeric(req.Currency)
 	if !ok {
 		return nil, kessai.Errorf(kessai.EInvalidCharge, "currency %s is not carried by the card network", req.Currency)
@@ -74,6 +77,9 @@ func (l *Link) Authorize(ctx context.Context, req *kessai.AuthRequest) (*kessai.
 	}
 	if req.StoredCredential == kessai.StoredCredentialCardholder || req.StoredCredential == kessai.StoredCredentialMerchant {
 		msg.POSEntryMode = iso8583msg.POSEntryCredentialOnFile
+	}
+	if msg.Additional.IsZero() {
+		msg.Additional = nil
 	}
 	raw, err := iso8583msg.Pack(msg)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 
@@ -80,6 +81,17 @@ func TestRecordsRequests(t *testing.T) {
 		}
 		if diff := cmp.Diff(want, *m); diff != "" {
 			t.Errorf("record (-want +got):\n%s", diff)
+		}
+
+		// A merchant-initiated charge on a stored card, with 3-D Secure
+		// data, as the issuer saw it.
+		req = e.request("4242424242424242", 1)
+		req.StoredCredential, req.ECI, req.CAVV = kessai.StoredCredentialMerchant, "07", "AAABBB"
+		e.authorize(req)
+		for _, want := range []string{"22=102", "48.02=07", "48.03=***", "48.06=M", "48.07=" + req.Reference} {
+			if !strings.Contains(e.logs.String(), want) {
+				t.Errorf("the issuer did not see %s", want)
+			}
 		}
 	})
 }
@@ -194,6 +206,7 @@ func TestInvalidRequests(t *testing.T) {
 			"unknown currency": func(r *kessai.AuthRequest) { r.Currency = "xyz" },
 			"long terminal":    func(r *kessai.AuthRequest) { r.TerminalID = "TERMINAL9" },
 			"stored use":       func(r *kessai.AuthRequest) { r.StoredCredential = "sometimes" },
+			"no expiry":        func(r *kessai.AuthRequest) { r.ExpirationMonth = 0 },
 		} {
 			req := e.request("4242424242424242", 100)
 			edit(req)

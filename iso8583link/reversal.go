@@ -17,8 +17,22 @@ func (l *Link) Reverse(ctx context.Context, req *kessai.NetworkReverseRequest) (
 		return nil, err
 	}
 	defer l.calls.Done()
+	// An authorization of the reference still awaiting its answer (its
+	// sender died: this is a recovery pass) is given up and reversed now,
+	// rather than by the stale sweep much later. Giving up is a
+	// compare-and-set: an answer recorded first wins, and is found below.
+	gaveUp := false
+	if req.NetworkRef == "" {
+		var err error
+		if gaveUp, err = l.giveUpPending(ctx, req.Reference); err != nil {
+			return nil, err
+		}
+	}
 	auth, err := l.findAuthorization(ctx, req.Reference, req.NetworkRef, kessai.EFailedReverse)
 	if err != nil {
+		if gaveUp && kessai.ErrorCode(err) == kessai.EFailedReverse {
+			return &kessai.NetworkReverseResult{}, nil
+		}
 		return nil, err
 	}
 	stan, err := l.nextSTAN(ctx, auth.TerminalID)
@@ -40,6 +54,23 @@ func (l *Link) Reverse(ctx context.Context, req *kessai.NetworkReverseRequest) (
 		l.kick()
 	}
 	return &kessai.NetworkReverseResult{Delivered: ok, ResponseCode: code}, nil
+}
+
+// giveUpPending gives up the authorizations of reference still recorded
+// as pending, queuing their reversals, and reports whether it gave up any.
+func (l *Link) giveUpPending(ctx context.Context, reference string) (bool, error) {
+	msgs, err := l.store.FindNetworkMessages(ctx, reference)
+	if err != nil {
+		return false, err
+	}
+	n := 0
+	for _, m := range msgs {
+		if m.MTI == iso8583msg.MTIAuthorization && m.Status == kessai.NetworkPending {
+			l.giveUp(context.WithoutCancel(ctx), m, ReasonStale, true)
+			n++
+		}
+	}
+	return n > 0, nil
 }
 
 // reversals drains the reversal queue and sweeps stale requests, when

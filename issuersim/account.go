@@ -186,7 +186,7 @@ func (s *Server) SetAccount(ctx context.Context, spec AccountSpec) error {
 	if spec.ExpirationMonth != 0 {
 		a.expiry = iso8583msg.Expiry(spec.ExpirationMonth, spec.ExpirationYear)
 	}
-	if err := s.db.Write(ctx, func(tx *sqlstore.Tx) error { return insertAccount(tx, a) }); err != nil {
+	if err := s.write(ctx, func(tx *sqlstore.Tx) error { return insertAccount(tx, a) }); err != nil {
 		return fmt.Errorf("issuersim: set account: %w", err)
 	}
 	return nil

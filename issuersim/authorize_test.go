@@ -194,3 +194,39 @@ func TestNetworkManagement(t *testing.T) {
 		}
 	})
 }
+
+// TestThreeDSHook checks that the 3-D Secure hook sees ECI and CAVV and
+// that its answer declines.
+func TestThreeDSHook(t *testing.T) {
+	var seen []issuersim.ThreeDSData
+	s, err := issuersim.New(issuersim.Config{
+		DSN: dbtest.SQLiteDSN(t),
+		VerifyCAVV: func(_ context.Context, a issuersim.ThreeDSData) string {
+			seen = append(seen, a)
+			if a.CAVV != "good-cavv" {
+				return iso8583msg.DoNotHonor
+			}
+			return ""
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(context.Background(), "127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c := dial(t, s.Addr())
+	for cavv, want := range map[string]string{"good-cavv": "00", "bad-cavv": "05"} {
+		req := c.auth("4242424242424242", 100, "")
+		req.Additional.ECI, req.Additional.CAVV = "05", iso8583msg.Sensitive(cavv)
+		if r := c.roundTrip(req).(*iso8583msg.CardResponse); r.ResponseCode != want {
+			t.Errorf("CAVV %s: %s, want %s", cavv, r.ResponseCode, want)
+		}
+	}
+	// Without 3-D Secure data the hook is not asked.
+	c.authorize("4242424242424242", 100, "")
+	if len(seen) != 2 || seen[0].ECI != "05" || seen[0].Last4 != "4242" {
+		t.Errorf("hook saw %+v", seen)
+	}
+}

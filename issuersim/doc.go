@@ -61,6 +61,14 @@
 // reference (DE48 tag 07, the gateway's charge or refund id), the RRN and
 // the approval code, for reconciliation.
 //
+// # Storage
+//
+// Decisions read a balance or a stored answer and act on it, so the host's
+// write transactions run one at a time: SQLite has a single writer, and on
+// PostgreSQL each one takes a transaction-scoped advisory lock. One host
+// process owns its database (it numbers ledger entries in memory); the
+// database may be SQLite even when the gateway's is PostgreSQL.
+//
 // # Fault injection
 //
 // [Faults] (in [Config], and changeable at run time with

@@ -129,7 +129,7 @@ func (s *Server) process(m *iso8583.Message) []byte {
 // and is answered with 96 (system malfunction).
 func (s *Server) inTx(ctx context.Context, fn func(tx *sqlstore.Tx) (outcome, error)) (outcome, error) {
 	var o outcome
-	err := s.db.Write(ctx, func(tx *sqlstore.Tx) error {
+	err := s.write(ctx, func(tx *sqlstore.Tx) error {
 		var err error
 		o, err = fn(tx)
 		return err

@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kessai/kessai/card"
 	"github.com/kessai/kessai/internal/dbtest"
 	"github.com/kessai/kessai/iso8583msg"
 	"github.com/kessai/kessai/issuersim"
@@ -274,4 +276,75 @@ func dump(t *testing.T, db *sqlstore.DB, table string) []string {
 		out = append(out, b.String())
 	}
 	return out
+}
+
+// TestConcurrentRequests sends requests on one account from several
+// connections at once: the credit line holds, and racing copies of a
+// reversal release the hold once.
+func TestConcurrentRequests(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, dsn string) {
+		s := start(t, dsn, issuersim.Faults{})
+		n := card.MustParseNumber("4012888888881881")
+		if err := s.SetAccount(context.Background(), issuersim.AccountSpec{Card: n, CreditLimit: 1000}); err != nil {
+			t.Fatal(err)
+		}
+		const conns, each = 4, 10
+		codes := make(chan string, conns*each)
+		var wg sync.WaitGroup
+		for range conns {
+			c := dial(t, s.Addr())
+			reqs := make([]*iso8583msg.CardRequest, each)
+			for i := range reqs {
+				reqs[i] = c.auth(n.Reveal(), 100, "")
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for _, r := range reqs {
+					c.send(r)
+				}
+				for range reqs {
+					codes <- c.receive().(*iso8583msg.CardResponse).ResponseCode
+				}
+			}()
+		}
+		wg.Wait()
+		close(codes)
+		count := map[string]int{}
+		for c := range codes {
+			count[c]++
+		}
+		if diff := cmp.Diff(map[string]int{"00": 10, "51": conns*each - 10}, count); diff != "" {
+			t.Errorf("answers (-want +got):\n%s", diff)
+		}
+		if got := balance(t, s, n.Reveal()).Held; got != 1000 {
+			t.Errorf("held = %d, want the credit line", got)
+		}
+
+		// One authorization, then its reversal sent as 0400 and 0401 on
+		// two connections at once.
+		c1, c2 := dial(t, s.Addr()), dial(t, s.Addr())
+		if err := s.SetAccount(context.Background(), issuersim.AccountSpec{Card: n, CreditLimit: 2000}); err != nil {
+			t.Fatal(err)
+		}
+		auth := c1.auth(n.Reveal(), 500, "")
+		auth.Additional.Reference = "chrg_test_race"
+		if r := c1.roundTrip(auth).(*iso8583msg.CardResponse); r.ResponseCode != "00" {
+			t.Fatalf("auth: %s", r.ResponseCode)
+		}
+		rev := c1.reversal(iso8583msg.MTIAuthorization, auth.Trace, 500)
+		repeat := *rev
+		repeat.MTI = iso8583msg.MTIReversalRepeat
+		c1.send(rev)
+		c2.send(&repeat)
+		for _, c := range []*client{c1, c2} {
+			if r := c.receive().(*iso8583msg.ReversalResponse); r.ResponseCode != "00" {
+				t.Errorf("racing reversal: %s", r.ResponseCode)
+			}
+		}
+		want := []entry{{issuersim.LedgerHold, 500, "chrg_test_race"}, {issuersim.LedgerRelease, 500, "chrg_test_race"}}
+		if diff := cmp.Diff(want, ledger(t, s, "chrg_test_race")); diff != "" {
+			t.Errorf("ledger (-want +got):\n%s", diff)
+		}
+	})
 }
