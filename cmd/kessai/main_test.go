@@ -198,3 +198,58 @@ func TestServeBehindProxy(t *testing.T) {
 		t.Errorf("serve log:\n%s", errOut.String())
 	}
 }
+
+// TestVaultRotateCommand rotates the vault of a stopped dev instance and
+// checks that its tokens still read back afterwards.
+func TestVaultRotateCommand(t *testing.T) {
+	dir := t.TempDir()
+	var c *app.Credentials
+	var tokenID string
+	t.Run("before", func(t *testing.T) {
+		c, _ = startDev(t, dir)
+		tokenID = createToken(t, c)
+	})
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"vault", "rotate", "--data", dir}, &out, &out); err != nil {
+		t.Fatalf("rotate: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "100%") {
+		t.Errorf("rotate drew no finished progress bar:\n%s", out.String())
+	}
+	if err := run(context.Background(), []string{"vault", "rotate", "--resume", "--data", dir}, &out, &out); err != nil {
+		t.Fatalf("rotate --resume: %v\n%s", err, out.String())
+	}
+	t.Run("after", func(t *testing.T) {
+		c, _ = startDev(t, dir)
+		req, _ := http.NewRequest("GET", c.APIURL+"/tokens/"+tokenID, nil)
+		req.SetBasicAuth(c.PublicKey, "")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Errorf("token after rotation: %d", res.StatusCode)
+		}
+	})
+}
+
+// createToken creates a token for the Visa test card and returns its id.
+func createToken(t *testing.T, c *app.Credentials) string {
+	t.Helper()
+	body := strings.NewReader("card[name]=Taro&card[number]=4242424242424242&card[expiration_month]=12&card[expiration_year]=2031")
+	req, _ := http.NewRequest("POST", c.APIURL+"/tokens", body)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(c.PublicKey, "")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var tok struct{ ID string }
+	json.NewDecoder(res.Body).Decode(&tok)
+	if res.StatusCode != 200 || tok.ID == "" {
+		t.Fatalf("token: %d", res.StatusCode)
+	}
+	return tok.ID
+}

@@ -14,11 +14,12 @@ func runVault(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := flag.NewFlagSet("vault", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: kessai vault rotate [--data DIR | --config FILE]\n\nrotate adds a new primary data key and re-encrypts every stored card\nnumber and security code with it; running servers keep serving.")
+		fmt.Fprintln(stderr, "Usage: kessai vault rotate [--resume] [--data DIR | --config FILE]\n\nrotate adds a new primary data key and re-encrypts every stored card\nnumber and security code with it; running servers keep serving.\n--resume finishes an interrupted rotation without adding another key.")
 		fs.PrintDefaults()
 	}
 	var f dbFlags
 	f.register(fs)
+	resume := fs.Bool("resume", false, "finish an interrupted rotation: re-encrypt what is not under the primary key yet")
 	if len(args) == 0 || args[0] != "rotate" {
 		fs.Usage()
 		return flag.ErrHelp
@@ -38,6 +39,9 @@ func runVault(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	v, err := vault.Open(ctx, vault.Config{DB: db, KEK: k})
 	if err != nil {
 		return err
+	}
+	if *resume {
+		return vault.RunReencrypt(ctx, v, stdout)
 	}
 	return vault.RunRotate(ctx, v, stdout)
 }
