@@ -46,12 +46,22 @@ type Event struct {
 }
 
 // WebhookDelivery is one attempt to deliver an event to a webhook endpoint.
+// Status is the endpoint's HTTP status, 0 when it did not answer (Error
+// says why).
 type WebhookDelivery struct {
 	Object string `json:"object"` // "webhook_delivery"
 	ID     string `json:"id"`
 	URI    string `json:"uri"`
 	Status int    `json:"status"`
 	Key    string `json:"key"`
+	// Error is why an attempt got no HTTP answer ("timeout", "blocked
+	// address", …); empty when it got one.
+	Error string `json:"error,omitempty"`
+	// LatencyMS is how long the attempt took, in milliseconds.
+	LatencyMS int64 `json:"latency_ms"`
+	// Response is the start of the answer's body (at most 1 KiB).
+	Response  string `json:"response"`
+	CreatedAt Time   `json:"created_at"`
 }
 
 // MarshalJSON encodes the event with {} for missing data and [] for missing

@@ -53,6 +53,46 @@ type NetworkLink interface {
 	Refund(ctx context.Context, req *NetworkRefundRequest) (*NetworkResult, error)
 }
 
+// PreparingLink is a [NetworkLink] whose authorizations can be recorded in
+// the caller's own write transaction, so that a charge's in-flight state and
+// the record of its request commit together, and the answer together with
+// the charge's outcome, instead of in writes of their own:
+//
+//  1. PrepareAuthorize assigns the request its trace number (STAN) and
+//     returns its pending record; nothing is written or sent.
+//  2. The caller fills in the card (req.Card, expiry, security code) and
+//     stores Record() in its transaction (sqlstore's
+//     Tx.InsertNetworkMessage), which must commit before step 3.
+//  3. SendAuthorize sends the request and returns the issuer's answer
+//     without recording it. When the answer is lost it records that, and
+//     queues the reversal, itself; then it fails like Authorize.
+//  4. The caller records the answer (Tx.AnswerNetworkMessage) in the
+//     transaction that stores the outcome, and must treat the answer as
+//     lost (fail the charge) when the record is no longer pending: the
+//     link gave it up and is reversing it.
+//
+// If the caller dies between 3 and 4, the record stays pending, and the
+// link's stale sweep reverses it like any request whose sender died.
+type PreparingLink interface {
+	NetworkLink
+	// PrepareAuthorize prepares the authorization of req; with capture it
+	// is a sale (a 0200 financial request, posted by the issuer at once)
+	// rather than a hold, and needs no Capture afterwards. req's card
+	// fields are read by Record and SendAuthorize, not here. Fails like
+	// Authorize when nothing can be sent.
+	PrepareAuthorize(ctx context.Context, req *AuthRequest, capture bool) (PreparedAuth, error)
+	// SendAuthorize sends a prepared authorization whose record has
+	// committed, once, and returns the answer; see [PreparingLink].
+	SendAuthorize(ctx context.Context, p PreparedAuth) (*AuthResult, error)
+}
+
+// PreparedAuth is an authorization prepared by a [PreparingLink].
+type PreparedAuth interface {
+	// Record returns the request's pending record, with its ID and the
+	// card's last digits: what the caller stores before sending.
+	Record() *NetworkMessage
+}
+
 // Errors of a [NetworkLink], wrapped in an *Error with code EUnavailable.
 var (
 	// ErrNetworkUnavailable means the link is not connected: nothing was

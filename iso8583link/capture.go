@@ -7,12 +7,19 @@ import (
 	"github.com/kessai/kessai/iso8583msg"
 )
 
-// findAuthorization returns the approved authorization record named by
+// isAuthorization reports whether m records an authorization (0100) or a
+// sale (0200 purchase: an authorization the issuer posted at once).
+func isAuthorization(m *kessai.NetworkMessage) bool {
+	return m.MTI == iso8583msg.MTIAuthorization ||
+		m.MTI == iso8583msg.MTIFinancial && m.ProcessingCode == iso8583msg.ProcessingPurchase
+}
+
+// findAuthorization returns the approved authorization (or sale) record named by
 // networkRef, or else the last one made for reference. It fails with an
 // *kessai.Error of code (EFailedCapture, …) when there is none.
 func (l *Link) findAuthorization(ctx context.Context, reference, networkRef, code string) (*kessai.NetworkMessage, error) {
 	approved := func(m *kessai.NetworkMessage) bool {
-		return m.MTI == iso8583msg.MTIAuthorization && m.Status == kessai.NetworkAnswered && m.ResponseCode == iso8583msg.Approved
+		return isAuthorization(m) && m.Status == kessai.NetworkAnswered && m.ResponseCode == iso8583msg.Approved
 	}
 	if networkRef != "" {
 		m, err := l.store.FindNetworkMessage(ctx, networkRef)
@@ -55,6 +62,14 @@ func (l *Link) Capture(ctx context.Context, req *kessai.NetworkCaptureRequest) (
 	}
 	if amount < 0 || amount > auth.Amount {
 		return nil, kessai.Errorf(kessai.EFailedCapture, "capture amount must be between 1 and the authorized %d", auth.Amount)
+	}
+	if auth.MTI == iso8583msg.MTIFinancial {
+		// A sale is posted already, in full.
+		if amount != auth.Amount {
+			return nil, kessai.Errorf(kessai.EFailedCapture, "a sale is captured in full already")
+		}
+		res := result(auth, auth.ResponseCode, auth.ApprovalCode, auth.RRN)
+		return &res, nil
 	}
 	msgs, err := l.store.FindNetworkMessages(ctx, auth.Reference)
 	if err != nil {

@@ -22,16 +22,27 @@
 // reserved per terminal in blocks, so that nodes sharing a database never
 // reuse one. Network management messages (0800) are not recorded.
 //
+// A caller with its own write transactions can take both records into
+// them ([kessai.PreparingLink]): [Link.PrepareAuthorize] assigns the trace
+// and returns the pending record, which the caller stores with its own
+// state (the charge in flight); [Link.SendAuthorize] sends it and returns
+// the answer, which the caller records with its outcome. The charge
+// service does so, and sends a charge captured at once as a sale (0200,
+// processing code 00, posted by the issuer at once) instead of an
+// authorization and a capture advice: one exchange, and two writes of the
+// gateway's, per charge.
+//
 // # Reversals
 //
-// An authorization (0100) or refund (0200) that gets no usable answer —
+// An authorization (0100), sale or refund (0200) that gets no usable answer —
 // its deadline passes, the connection drops with it in flight, the answer
 // is malformed or cannot be recorded — is given up, and its reversal is
 // queued in the same transaction; the caller gets an error wrapping
 // [kessai.ErrNetworkTimeout]. A void ([Link.Reverse]) queues one too. The
 // queue is drained in the background: 0400 first, then 0401 repeats of the
-// same message with exponential backoff (RetryMin to RetryMax), until any
-// 0410 arrives or RetryHorizon passes (the reversal is then marked expired
+// same message with exponential backoff (RetryMin to RetryMax), until a
+// 0410 arrives that is not an outage answer (91, 96: the issuer did not
+// process it) or RetryHorizon passes (the reversal is then marked expired
 // and logged for manual reconciliation). The queue lives in the store, so
 // a new link (after a restart, or on another node) drains what an old one
 // left; a request left pending by a crashed sender is swept after

@@ -11,7 +11,10 @@ import (
 
 // Reverse queues a reversal (void) of the approved authorization of
 // req.Reference and makes a first attempt at once; see
-// [kessai.NetworkLink].
+// [kessai.NetworkLink]. Without req.NetworkRef, an authorization of the
+// reference still awaiting its answer (a recovery pass after a crash) is
+// given up and its reversal queued too; when that is all there is, Reverse
+// returns an undelivered result rather than EFailedReverse.
 func (l *Link) Reverse(ctx context.Context, req *kessai.NetworkReverseRequest) (*kessai.NetworkReverseResult, error) {
 	if err := l.enter(); err != nil {
 		return nil, err
@@ -65,7 +68,7 @@ func (l *Link) giveUpPending(ctx context.Context, reference string) (bool, error
 	}
 	n := 0
 	for _, m := range msgs {
-		if m.MTI == iso8583msg.MTIAuthorization && m.Status == kessai.NetworkPending {
+		if isAuthorization(m) && m.Status == kessai.NetworkPending {
 			l.giveUp(context.WithoutCancel(ctx), m, ReasonStale, true)
 			n++
 		}
@@ -124,7 +127,8 @@ func (l *Link) drain(ctx context.Context) {
 
 // deliver makes one attempt at a queued reversal: it records the attempt
 // (which claims it among gateway nodes), sends 0400 the first time and
-// 0401 after, and finishes the reversal on any 0410. It returns the
+// 0401 after, and finishes the reversal on any 0410 but an outage answer
+// (91, 96), which is retried like no answer. It returns the
 // issuer's response code and whether the reversal was acknowledged.
 func (l *Link) deliver(ctx context.Context, rev *kessai.NetworkReversal) (string, bool) {
 	c := l.connected()
@@ -178,6 +182,12 @@ func (l *Link) deliver(ctx context.Context, rev *kessai.NetworkReversal) (string
 		return "", false
 	}
 	code, _ := answerCodes(m)
+	if code == iso8583msg.IssuerInoperative || code == iso8583msg.SystemMalfunction {
+		// An outage answer: the issuer did not process the reversal.
+		l.log.Warn("reversal refused by an outage, will retry", "ref", orig.Reference, "mti", mti, "stan", rev.STAN,
+			"code", code, "attempt", rev.Attempts+1, "next", next)
+		return code, false
+	}
 	if err := l.store.FinishReversal(context.WithoutCancel(ctx), rev.ID, kessai.ReversalDone, code); err != nil {
 		l.log.Error("reversal acknowledgement not recorded, will repeat", "ref", orig.Reference, "err", err)
 		return code, false

@@ -32,30 +32,13 @@ func (l *Link) exchange(ctx context.Context, c *conn, rec *kessai.NetworkMessage
 	if err := l.store.CreateNetworkMessage(ctx, rec); err != nil {
 		return fmt.Errorf("iso8583link: record request: %w", err)
 	}
+	m, err := l.send(ctx, c, rec, raw, key, reverse, resp)
+	if err != nil {
+		return err
+	}
 	// Whatever happens to the caller's context from here, the outcome
 	// must be recorded.
 	bg := context.WithoutCancel(ctx)
-	tctx, cancel := context.WithTimeout(ctx, l.cfg.Timeout)
-	m, err := c.roundTrip(tctx, raw, key)
-	cancel()
-	switch {
-	case errors.Is(err, errNotSent):
-		if _, err := l.store.AbandonNetworkMessage(bg, rec.ID, kessai.NetworkNotSent, nil); err != nil {
-			l.log.Error("could not record an unsent request", "ref", rec.Reference, "err", err)
-		}
-		return unavailable()
-	case errors.Is(err, errLost):
-		l.giveUp(bg, rec, ReasonConnectionLost, reverse)
-		return timedOut()
-	case err != nil:
-		l.giveUp(bg, rec, ReasonTimeout, reverse)
-		return timedOut()
-	}
-	if err := iso8583msg.Decode(m, resp); err != nil {
-		l.log.Warn("malformed answer", "ref", rec.Reference, "err", err)
-		l.giveUp(bg, rec, ReasonMalformed, reverse)
-		return timedOut()
-	}
 	code, approval := answerCodes(m)
 	ok, err := l.store.AnswerNetworkMessage(bg, rec.ID, code, approval)
 	if err != nil {
@@ -69,6 +52,36 @@ func (l *Link) exchange(ctx context.Context, c *conn, rec *kessai.NetworkMessage
 		return timedOut()
 	}
 	return nil
+}
+
+// send sends raw, the request recorded (pending) as rec, on c and returns
+// the answer, also decoded into resp, without recording it. A request that
+// got no usable answer is given up, with its reversal queued when reverse
+// is set; one that could not be sent is recorded as not sent.
+func (l *Link) send(ctx context.Context, c *conn, rec *kessai.NetworkMessage, raw []byte, key string, reverse bool, resp any) (*iso8583.Message, error) {
+	// Whatever happens to the caller's context from here, the outcome
+	// must be recorded.
+	bg := context.WithoutCancel(ctx)
+	tctx, cancel := context.WithTimeout(ctx, l.cfg.Timeout)
+	m, err := c.roundTrip(tctx, raw, key)
+	cancel()
+	switch {
+	case errors.Is(err, errNotSent):
+		l.notSent(bg, rec)
+		return nil, unavailable()
+	case errors.Is(err, errLost):
+		l.giveUp(bg, rec, ReasonConnectionLost, reverse)
+		return nil, timedOut()
+	case err != nil:
+		l.giveUp(bg, rec, ReasonTimeout, reverse)
+		return nil, timedOut()
+	}
+	if err := iso8583msg.Decode(m, resp); err != nil {
+		l.log.Warn("malformed answer", "ref", rec.Reference, "err", err)
+		l.giveUp(bg, rec, ReasonMalformed, reverse)
+		return nil, timedOut()
+	}
+	return m, nil
 }
 
 // answerCodes returns DE39 and DE38 of an answer.

@@ -69,7 +69,9 @@
 //
 // The capture model is dual-message: a 0100 places a hold, and a 0220
 // advice names it in DE90 and posts the captured amount (at most the held
-// amount; the rest of the hold is released). A 0400 reversal names its
+// amount; the rest of the hold is released); a charge captured at once is
+// a sale instead, a 0200 with processing code 000000 that the issuer
+// decides like an authorization and posts at once. A 0400 reversal names its
 // original in DE90 and undoes it: an authorization's hold is released (its
 // capture is posted back if it was captured), a refund's credit is taken
 // back. Repeats (0101, 0201, 0221, 0401) resend a request unchanged after a

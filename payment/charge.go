@@ -149,10 +149,37 @@ func (s *Service) CreateCharge(ctx context.Context, auth *kessai.Auth, in *kessa
 	}
 	var ch *kessai.Charge
 	var cd *vault.CardData
-	if kessai.HasPrefix(in.Card, kessai.PrefixToken) {
+	token := kessai.HasPrefix(in.Card, kessai.PrefixToken)
+	if token {
+		r.cred = kessai.StoredCredentialNone
+	}
+	// With a link that can record its request in our transaction, the
+	// charge in flight and the request's record commit together, and the
+	// request's answer with the outcome; a charge captured at once is a
+	// sale, one network exchange.
+	id := kessai.NewID(kessai.PrefixCharge, auth.Livemode)
+	areq := &kessai.AuthRequest{
+		Reference: id, MerchantID: auth.AccountID, Amount: in.Amount, Currency: r.currency, StoredCredential: r.cred,
+	}
+	var prep kessai.PreparedAuth
+	if pl, ok := s.link.(kessai.PreparingLink); ok {
+		// On failure the charge takes the one-step path, which fails
+		// the same way and stores the failed charge.
+		if p, err := pl.PrepareAuthorize(ctx, areq, r.capture); err == nil {
+			prep = p
+		}
+	}
+	record := func(tx *sqlstore.Tx) error {
+		if prep == nil {
+			return nil
+		}
+		areq.Card, areq.ExpirationMonth, areq.ExpirationYear = cd.Number, cd.ExpirationMonth, cd.ExpirationYear
+		areq.SecurityCode = cd.SecurityCode
+		return tx.InsertNetworkMessage(prep.Record())
+	}
+	if token {
 		// A one-off card: the token is used, its card revealed (which
 		// destroys the security code) and the charge stored, together.
-		r.cred = kessai.StoredCredentialNone
 		err = s.db.Write(ctx, func(tx *sqlstore.Tx) error {
 			if in.Customer != "" {
 				if _, err := tx.FindCustomer(auth.AccountID, auth.Livemode, in.Customer); err != nil {
@@ -168,7 +195,11 @@ func (s *Service) CreateCharge(ctx context.Context, auth *kessai.Auth, in *kessa
 			}
 			c := *tok.Card
 			ch = s.newCharge(auth, r, &c, tx.Now)
+			ch.ID = id
 			ch.TokenID = tok.ID
+			if err := record(tx); err != nil {
+				return err
+			}
 			return tx.InsertCharge(ch)
 		})
 	} else {
@@ -182,13 +213,17 @@ func (s *Service) CreateCharge(ctx context.Context, auth *kessai.Auth, in *kessa
 		}
 		err = s.db.Write(ctx, func(tx *sqlstore.Tx) error {
 			ch = s.newCharge(auth, r, c, tx.Now)
+			ch.ID = id
+			if err := record(tx); err != nil {
+				return err
+			}
 			return tx.InsertCharge(ch)
 		})
 	}
 	if err != nil {
 		return nil, err
 	}
-	return s.authorize(detach(ctx), ch, cd, r.cred)
+	return s.authorize(detach(ctx), ch, cd, r.cred, prep)
 }
 
 // customerCard returns the card cardID of a customer, or its default card
@@ -210,19 +245,33 @@ func (s *Service) customerCard(ctx context.Context, auth *kessai.Auth, customerI
 
 // authorize sends a stored charge's authorization (and its capture when the
 // charge asks for one), then stores the outcome with its event, its ledger
-// transaction and the token's charge_status, and returns the charge.
-func (s *Service) authorize(ctx context.Context, ch *kessai.Charge, cd *vault.CardData, cred kessai.StoredCredential) (*kessai.Charge, error) {
-	res, err := s.link.Authorize(ctx, &kessai.AuthRequest{
-		Reference:        ch.ID,
-		MerchantID:       ch.AccountID,
-		Card:             cd.Number,
-		ExpirationMonth:  cd.ExpirationMonth,
-		ExpirationYear:   cd.ExpirationYear,
-		SecurityCode:     cd.SecurityCode,
-		Amount:           ch.Amount,
-		Currency:         ch.Currency,
-		StoredCredential: cred,
-	})
+// transaction and the token's charge_status, and returns the charge. With
+// prep, the authorization was prepared by the link and recorded with the
+// charge: it is sent as prepared (a sale when the charge is captured), and
+// its answer is recorded with the outcome.
+func (s *Service) authorize(ctx context.Context, ch *kessai.Charge, cd *vault.CardData, cred kessai.StoredCredential, prep kessai.PreparedAuth) (*kessai.Charge, error) {
+	var res *kessai.AuthResult
+	var err error
+	if prep != nil {
+		res, err = s.link.(kessai.PreparingLink).SendAuthorize(ctx, prep)
+	} else {
+		res, err = s.link.Authorize(ctx, &kessai.AuthRequest{
+			Reference:        ch.ID,
+			MerchantID:       ch.AccountID,
+			Card:             cd.Number,
+			ExpirationMonth:  cd.ExpirationMonth,
+			ExpirationYear:   cd.ExpirationYear,
+			SecurityCode:     cd.SecurityCode,
+			Amount:           ch.Amount,
+			Currency:         ch.Currency,
+			StoredCredential: cred,
+		})
+	}
+	// answer is the answer to record with the outcome.
+	var answer *kessai.AuthResult
+	if prep != nil && err == nil {
+		answer = res
+	}
 	codeSent := !cd.SecurityCode.IsZero()
 	var approval string
 	captured := false
@@ -237,7 +286,12 @@ func (s *Service) authorize(ctx context.Context, ch *kessai.Charge, cd *vault.Ca
 		if codeSent && ch.Card != nil {
 			ch.Card.SecurityCodeCheck = res.SecurityCodeCheck()
 		}
-		if ch.Capture {
+		switch {
+		case !ch.Capture:
+		case prep != nil:
+			// A sale: the issuer posted it with its approval.
+			captured = true
+		default:
 			if cerr := s.captureNow(ctx, ch, res); cerr != nil {
 				ch.MarkFailed(networkFailure(cerr), "")
 			} else {
@@ -246,6 +300,19 @@ func (s *Service) authorize(ctx context.Context, ch *kessai.Charge, cd *vault.Ca
 		}
 	}
 	err = s.db.Write(ctx, func(tx *sqlstore.Tx) error {
+		if answer != nil {
+			ok, err := tx.AnswerNetworkMessage(answer.NetworkRef, answer.ResponseCode, answer.ApprovalCode)
+			if err != nil {
+				return err
+			}
+			if !ok && ch.Status != kessai.ChargeFailed {
+				// The link gave the request up meanwhile and is
+				// reversing it: the answer must not be used.
+				s.log.Error("payment: authorization answered after it was given up", "charge", ch.ID)
+				ch.NetworkRef, captured = "", false
+				ch.MarkFailed("timeout", "")
+			}
+		}
 		if ch.Status != kessai.ChargeFailed {
 			ch.MarkAuthorized(tx.Now, approval)
 			if captured {

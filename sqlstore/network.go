@@ -42,21 +42,36 @@ const networkMessageColumns = `id, reference, mti, processing_code, stan, transm
 // CreateNetworkMessage records m as pending; m.ID, m.Status and
 // m.CreatedAt are filled in.
 func (db *DB) CreateNetworkMessage(ctx context.Context, m *kessai.NetworkMessage) error {
-	id := "nmsg_" + kessai.RandomString(20)
-	var created time.Time
-	err := db.Write(ctx, func(tx *Tx) error {
-		created = tx.Now
-		_, err := tx.Exec(`INSERT INTO network_messages (`+networkMessageColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, '', '', $16, 0)`,
-			id, m.Reference, m.MTI, m.ProcessingCode, m.STAN, Micros(m.TransmittedAt), m.AcquirerID,
-			m.TerminalID, m.MerchantID, m.RRN, m.Amount, m.Currency, m.LastDigits, m.OriginalID,
-			kessai.NetworkPending, Micros(created))
-		return err
-	})
+	rec := *m
+	rec.ID = ""
+	err := db.Write(ctx, func(tx *Tx) error { return tx.InsertNetworkMessage(&rec) })
 	if err != nil {
 		return fmt.Errorf("create network message: %w", err)
 	}
-	m.ID, m.Status, m.CreatedAt = id, kessai.NetworkPending, created
+	m.ID, m.Status, m.CreatedAt = rec.ID, rec.Status, rec.CreatedAt
+	return nil
+}
+
+// NewNetworkMessageID returns a new id for a network message record.
+func NewNetworkMessageID() string { return "nmsg_" + kessai.RandomString(20) }
+
+// InsertNetworkMessage records m as pending in tx, under m.ID (a new id
+// when empty); m.ID, m.Status and m.CreatedAt are filled in, once the
+// transaction commits for AfterCommit callers to rely on.
+func (tx *Tx) InsertNetworkMessage(m *kessai.NetworkMessage) error {
+	id := m.ID
+	if id == "" {
+		id = NewNetworkMessageID()
+	}
+	_, err := tx.Exec(`INSERT INTO network_messages (`+networkMessageColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, '', '', $16, 0)`,
+		id, m.Reference, m.MTI, m.ProcessingCode, m.STAN, Micros(m.TransmittedAt), m.AcquirerID,
+		m.TerminalID, m.MerchantID, m.RRN, m.Amount, m.Currency, m.LastDigits, m.OriginalID,
+		kessai.NetworkPending, Micros(tx.Now))
+	if err != nil {
+		return fmt.Errorf("insert network message: %w", err)
+	}
+	m.ID, m.Status, m.CreatedAt = id, kessai.NetworkPending, tx.Now
 	return nil
 }
 
@@ -65,19 +80,28 @@ func (db *DB) CreateNetworkMessage(ctx context.Context, m *kessai.NetworkMessage
 func (db *DB) AnswerNetworkMessage(ctx context.Context, id, responseCode, approvalCode string) (bool, error) {
 	var ok bool
 	err := db.Write(ctx, func(tx *Tx) error {
-		res, err := tx.Exec(`UPDATE network_messages SET status = $2, response_code = $3, approval_code = $4, answered_at = $5
-			WHERE id = $1 AND status = $6`,
-			id, kessai.NetworkAnswered, responseCode, approvalCode, Micros(tx.Now), kessai.NetworkPending)
-		if err != nil {
-			return err
-		}
-		ok, err = networkAffectedOne(res)
+		var err error
+		ok, err = tx.AnswerNetworkMessage(id, responseCode, approvalCode)
 		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("answer network message: %w", err)
 	}
 	return ok, nil
+}
+
+// AnswerNetworkMessage records the answer of a pending message in tx and
+// reports whether it was still pending; when it was not (the link gave it
+// up and is reversing it), nothing changes and the answer must not be
+// used.
+func (tx *Tx) AnswerNetworkMessage(id, responseCode, approvalCode string) (bool, error) {
+	res, err := tx.Exec(`UPDATE network_messages SET status = $2, response_code = $3, approval_code = $4, answered_at = $5
+		WHERE id = $1 AND status = $6`,
+		id, kessai.NetworkAnswered, responseCode, approvalCode, Micros(tx.Now), kessai.NetworkPending)
+	if err != nil {
+		return false, err
+	}
+	return networkAffectedOne(res)
 }
 
 // AbandonNetworkMessage gives up a pending message with status and queues

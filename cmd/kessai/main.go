@@ -6,7 +6,9 @@
 //	kessai keys       create, list and roll a merchant's API keys
 //	kessai vault      vault administration (rotate)
 //	kessai issuer     run the simulated card company (ISO 8583 issuer host)
+//	kessai reconcile  compare the gateway's payments with the card company's ledger
 //	kessai bench      load scenarios against a running or self-started instance
+//	kessai listen     forward the merchant's events to a local URL, signed
 //
 // Run "kessai COMMAND -h" for a command's flags.
 package main
@@ -38,7 +40,9 @@ func commands() []command {
 		{"keys", "create, list and roll API keys", runKeys},
 		{"vault", "vault administration: rotate", runVault},
 		{"issuer", "run the simulated card company's ISO 8583 host", runIssuer},
+		{"reconcile", "compare payments with the card company's ledger", runReconcile},
 		{"bench", "run a load scenario (tokens, …)", runBench},
+		{"listen", "forward the merchant's events to a local URL, signed", runListen},
 	}
 }
 

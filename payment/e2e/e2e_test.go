@@ -27,9 +27,17 @@ type stack struct {
 	db     *sqlstore.DB
 	svc    *payment.Service
 	client *omise.Client
+	issuer *issuersim.Server
 }
 
 func newStack(t *testing.T, dsn string) *stack {
+	t.Helper()
+	return newStackWith(t, dsn, nil)
+}
+
+// newStackWith is newStack whose payment service uses wrap(link) as its
+// network link when wrap is not nil.
+func newStackWith(t *testing.T, dsn string, wrap func(*iso8583link.Link) kessai.NetworkLink) *stack {
 	t.Helper()
 	ctx := context.Background()
 	quiet := slog.New(slog.DiscardHandler)
@@ -79,7 +87,11 @@ func newStack(t *testing.T, dsn string) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := payment.New(payment.Config{DB: db, Vault: v, Link: link, Accounts: accounts, Records: db, Logger: quiet})
+	var netLink kessai.NetworkLink = link
+	if wrap != nil {
+		netLink = wrap(link)
+	}
+	svc := payment.New(payment.Config{DB: db, Vault: v, Link: netLink, Accounts: accounts, Records: db, Logger: quiet})
 	srv := httpapi.New(httpapi.Config{Accounts: accounts, Tokens: v})
 	srv.AddPayments(httpapi.Payments{
 		Charges: svc, Refunds: svc, Customers: svc, Events: svc, Transactions: svc, Balance: svc, Search: svc, Accounts: accounts,
@@ -92,7 +104,7 @@ func newStack(t *testing.T, dsn string) *stack {
 	}
 	client.Endpoints["https://vault.omise.co"] = ts.URL
 	client.Endpoints["https://api.omise.co"] = ts.URL
-	return &stack{db: db, svc: svc, client: client}
+	return &stack{db: db, svc: svc, client: client, issuer: is}
 }
 
 func (s *stack) token(t *testing.T, number string) string {

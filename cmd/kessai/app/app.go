@@ -21,6 +21,7 @@ import (
 	"github.com/kessai/kessai/vault"
 	"github.com/kessai/kessai/vault/kek"
 	"github.com/kessai/kessai/web"
+	"github.com/kessai/kessai/webhook"
 )
 
 // App is a running platform.
@@ -38,6 +39,8 @@ type App struct {
 	Link *iso8583link.Link
 	// CA is the local CA in dev mode (nil otherwise).
 	CA *devpki.CA
+	// Webhooks delivers events to merchants' endpoints.
+	Webhooks *webhook.Worker
 
 	creds    *Credentials
 	handler  http.Handler
@@ -100,6 +103,10 @@ func Start(ctx context.Context, cfg *Config, log *slog.Logger) (_ *App, err erro
 	}
 	a.goBackground(bg, "payments", a.Payments.Run)
 
+	a.Webhooks = webhook.New(webhook.Config{DB: a.DB, Accounts: a.Accounts, Logger: log.With("component", "webhook")})
+	a.goBackground(bg, "webhooks", a.Webhooks.Run)
+	httpapi.WebhookURLCheck = webhook.CheckURL
+
 	a.API = httpapi.New(httpapi.Config{
 		Accounts:    a.Accounts,
 		Tokens:      a.Vault,
@@ -112,7 +119,7 @@ func Start(ctx context.Context, cfg *Config, log *slog.Logger) (_ *App, err erro
 		Charges:      a.Payments,
 		Refunds:      a.Payments,
 		Customers:    a.Payments,
-		Events:       a.Payments,
+		Events:       &webhook.Events{EventService: a.Payments, DB: a.DB, Accounts: a.Accounts, Worker: a.Webhooks},
 		Transactions: a.Payments,
 		Balance:      a.Payments,
 		Search:       a.Payments,

@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -53,12 +51,14 @@ func (a *App) devSetup(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c := &Credentials{AccountID: acct, WebhookSecret: prev.WebhookSecret}
-	if c.WebhookSecret == "" {
-		b := make([]byte, 32)
-		rand.Read(b)
-		c.WebhookSecret = base64.StdEncoding.EncodeToString(b)
+	c := &Credentials{AccountID: acct}
+	// The test-mode signing secret is stored with the account; the first
+	// start after an upgrade keeps the one credentials.json already had.
+	secrets, err := a.Accounts.WebhookSecrets(ctx, acct, false, prev.WebhookSecret)
+	if err != nil {
+		return err
 	}
+	c.WebhookSecret = secrets[0]
 	if c.PublicKey, err = a.devKey(ctx, acct, kessai.PublicKey, a.Config.DevPublicKey, prev.PublicKey); err != nil {
 		return err
 	}

@@ -1,0 +1,138 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/kessai/kessai"
+)
+
+// WebhookURI returns the account's webhook URL for the mode, nil when none
+// is set. Returns ENotFound for an unknown account.
+func (s *AccountService) WebhookURI(ctx context.Context, accountID string, livemode bool) (*string, error) {
+	col := "webhook_uri_test"
+	if livemode {
+		col = "webhook_uri_live"
+	}
+	var uri sql.NullString
+	err := s.DB.QueryRowContext(ctx, `SELECT `+col+` FROM accounts WHERE id = $1`, accountID).Scan(&uri)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, kessai.NotFound("account", accountID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("webhook uri: %w", err)
+	}
+	if !uri.Valid || uri.String == "" {
+		return nil, nil
+	}
+	return &uri.String, nil
+}
+
+// SetWebhookURI sets the account's webhook URL for the mode; "" removes it.
+// The caller validates the URL.
+func (s *AccountService) SetWebhookURI(ctx context.Context, accountID string, livemode bool, uri string) error {
+	col := "webhook_uri_test"
+	if livemode {
+		col = "webhook_uri_live"
+	}
+	var arg any = uri
+	if uri == "" {
+		arg = nil
+	}
+	return s.DB.Write(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(`UPDATE accounts SET `+col+` = $1 WHERE id = $2`, arg, accountID)
+		if err != nil {
+			return fmt.Errorf("set webhook uri: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return kessai.NotFound("account", accountID)
+		}
+		return nil
+	})
+}
+
+// NewWebhookSecret returns 32 random bytes in standard base64.
+func NewWebhookSecret() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+// WebhookSecrets returns the account's signing secrets for the mode that
+// sign now, newest first: one, or two while a roll is in progress. The
+// first call creates the secret (want, when not empty, else a random one).
+func (s *AccountService) WebhookSecrets(ctx context.Context, accountID string, livemode bool, want string) ([]string, error) {
+	out, err := s.activeSecrets(ctx, accountID, livemode)
+	if err != nil || len(out) > 0 {
+		return out, err
+	}
+	if want == "" {
+		want = NewWebhookSecret()
+	}
+	err = s.DB.Write(ctx, func(tx *Tx) error {
+		var n int
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM webhook_secrets WHERE account_id = $1 AND livemode = $2 AND expires_at IS NULL`, accountID, livemode).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil // another writer was first
+		}
+		_, err := tx.Exec(`INSERT INTO webhook_secrets (account_id, livemode, secret, created_at) VALUES ($1, $2, $3, $4)`,
+			accountID, livemode, want, Micros(tx.Now))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create webhook secret: %w", err)
+	}
+	return s.activeSecrets(ctx, accountID, livemode)
+}
+
+func (s *AccountService) activeSecrets(ctx context.Context, accountID string, livemode bool) ([]string, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT secret FROM webhook_secrets WHERE account_id = $1 AND livemode = $2 AND (expires_at IS NULL OR expires_at > $3) ORDER BY created_at DESC`,
+		accountID, livemode, Micros(s.DB.Now()))
+	if err != nil {
+		return nil, fmt.Errorf("webhook secrets: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var sec string
+		if err := rows.Scan(&sec); err != nil {
+			return nil, fmt.Errorf("webhook secrets: %w", err)
+		}
+		out = append(out, sec)
+	}
+	return out, rows.Err()
+}
+
+// RollWebhookSecret makes a new signing secret for the account and mode; the
+// current one keeps signing alongside it for grace, the ones before it stop.
+// Returns the new secret.
+func (s *AccountService) RollWebhookSecret(ctx context.Context, accountID string, livemode bool, grace time.Duration) (string, error) {
+	secret := NewWebhookSecret()
+	err := s.DB.Write(ctx, func(tx *Tx) error {
+		now := Micros(tx.Now)
+		if _, err := tx.Exec(`UPDATE webhook_secrets SET expires_at = $1 WHERE account_id = $2 AND livemode = $3 AND expires_at > $1`,
+			now, accountID, livemode); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`UPDATE webhook_secrets SET expires_at = $1 WHERE account_id = $2 AND livemode = $3 AND expires_at IS NULL`,
+			now+grace.Microseconds(), accountID, livemode); err != nil {
+			return err
+		}
+		// created_at must order the new secret first even within one
+		// microsecond of the old one.
+		_, err := tx.Exec(`INSERT INTO webhook_secrets (account_id, livemode, secret, created_at) VALUES ($1, $2, $3, $4)`,
+			accountID, livemode, secret, now+1)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("roll webhook secret: %w", err)
+	}
+	return secret, nil
+}
