@@ -56,3 +56,6 @@ func captureCharge(ctx context.Context, c *http.Client, t Target, id string) err
 	}
 	return step(name, chargeState(&ch, "successful"))
 }
+
+// RequestsPerIteration returns 3: a token, a charge and its capture.
+func (s *capture) RequestsPerIteration() int { return 3 }

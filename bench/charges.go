@@ -177,3 +177,6 @@ func chargeState(ch *apiObject, want string) error {
 // errNotPrepared is what an iteration of a scenario that needs Prepare
 // returns without it.
 var errNotPrepared = errors.New("bench: the scenario was not prepared")
+
+// RequestsPerIteration returns 2: a token and a charge.
+func (s *charges) RequestsPerIteration() int { return 2 }

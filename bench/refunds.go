@@ -51,3 +51,6 @@ func chargeAndRefund(ctx context.Context, c *http.Client, t Target, o ChargeOpti
 	}
 	return id, step("POST /charges/{id}/refunds", expectObject(c, req, "refund", "rfnd_"))
 }
+
+// RequestsPerIteration returns 3: a token, a charge and a refund.
+func (s *refunds) RequestsPerIteration() int { return 3 }

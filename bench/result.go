@@ -50,23 +50,27 @@ type Result struct {
 	// with the same settings; the summary then states this run as a share
 	// of it.
 	Ceiling *Result
+	// RequestsPerIteration is how many requests one iteration sends (see
+	// [Multi]); the ceiling ratio counts requests.
+	RequestsPerIteration int
 }
 
 func (r *runner) result(elapsed time.Duration, interrupted bool) *Result {
 	res := &Result{
-		Scenario:     r.cfg.Scenario.Name(),
-		Target:       r.target.BaseURL,
-		Mode:         "closed",
-		Concurrency:  r.cfg.Concurrency,
-		Start:        r.start,
-		Elapsed:      elapsed,
-		OK:           r.ok.Load(),
-		Errors:       r.failed.Load(),
-		Missed:       r.missed.Load(),
-		Interrupted:  interrupted,
-		Latency:      r.hist.summary(),
-		ErrorsByKind: r.kinds,
-		ErrorSamples: r.sample,
+		Scenario:             r.cfg.Scenario.Name(),
+		RequestsPerIteration: requestsPer(r.cfg.Scenario),
+		Target:               r.target.BaseURL,
+		Mode:                 "closed",
+		Concurrency:          r.cfg.Concurrency,
+		Start:                r.start,
+		Elapsed:              elapsed,
+		OK:                   r.ok.Load(),
+		Errors:               r.failed.Load(),
+		Missed:               r.missed.Load(),
+		Interrupted:          interrupted,
+		Latency:              r.hist.summary(),
+		ErrorsByKind:         r.kinds,
+		ErrorSamples:         r.sample,
 	}
 	if r.cfg.Rate > 0 {
 		res.Mode, res.Rate = "open", r.cfg.Rate
@@ -79,13 +83,14 @@ func (r *runner) result(elapsed time.Duration, interrupted bool) *Result {
 	return res
 }
 
-// CeilingRatio returns OKThroughput as a share of the ceiling's, or 0 when
-// there is no ceiling or it had no successful requests.
+// CeilingRatio returns the requests per second of the successful
+// iterations (OKThroughput times RequestsPerIteration) as a share of the
+// ceiling's, or 0 when there is no ceiling or it had no successful requests.
 func (r *Result) CeilingRatio() float64 {
 	if r.Ceiling == nil || r.Ceiling.OKThroughput == 0 {
 		return 0
 	}
-	return r.OKThroughput / r.Ceiling.OKThroughput
+	return r.OKThroughput * float64(max(r.RequestsPerIteration, 1)) / r.Ceiling.OKThroughput
 }
 
 // WriteSummary writes the result for people, and returns the first write
@@ -121,8 +126,12 @@ func (r *Result) WriteSummary(w io.Writer) error {
 		label = ""
 	}
 	if r.Ceiling != nil {
-		fmt.Fprintf(tw, "ceiling\t%.1f ok/s on this machine: this run reached %.1f%% of it\n",
-			r.Ceiling.OKThroughput, 100*r.CeilingRatio())
+		per := ""
+		if r.RequestsPerIteration > 1 {
+			per = fmt.Sprintf(" (counting %d requests per iteration)", r.RequestsPerIteration)
+		}
+		fmt.Fprintf(tw, "ceiling\t%.1f ok/s on this machine: this run reached %.1f%% of it%s\n",
+			r.Ceiling.OKThroughput, 100*r.CeilingRatio(), per)
 	}
 	return tw.Flush()
 }

@@ -26,6 +26,22 @@ type Scenario interface {
 	Do(ctx context.Context, c *http.Client, t Target) error
 }
 
+// Multi is a [Scenario] whose iteration sends more than one request, such
+// as a token and a charge. The ceiling comparison counts requests, so a
+// Multi scenario's throughput is multiplied by its count there.
+type Multi interface {
+	// RequestsPerIteration returns how many requests one iteration sends.
+	RequestsPerIteration() int
+}
+
+// requestsPer returns how many requests an iteration of s sends.
+func requestsPer(s Scenario) int {
+	if m, ok := s.(Multi); ok && m.RequestsPerIteration() > 0 {
+		return m.RequestsPerIteration()
+	}
+	return 1
+}
+
 // Preparer is a [Scenario] that needs setting up before a run, and maybe
 // a target of its own. [Run] calls Prepare once before the first
 // iteration and the returned func after the last one.
