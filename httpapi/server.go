@@ -94,6 +94,10 @@ type Config struct {
 	// "#<code>" appended. Default "https://www.omise.co/api-errors", since
 	// the codes are Omise's.
 	ErrorDocsURL string
+	// TokenGuard, when set, is called first by POST /tokens with the
+	// client IP and the public key's auth: an error (such as the fraud
+	// engine's ERateLimited, HTTP 429) refuses the token.
+	TokenGuard func(ctx context.Context, clientIP string, auth *kessai.Auth) error
 }
 
 // Server is the HTTP API: an [http.Handler] with the routes registered on
@@ -108,6 +112,7 @@ type Server struct {
 	ping       func(context.Context) error
 	trustProxy bool
 	errorDocs  string
+	tokenGuard func(ctx context.Context, clientIP string, auth *kessai.Auth) error
 	auth       *authCache
 	inflight   inflight
 
@@ -132,6 +137,7 @@ func New(c Config) *Server {
 		ping:       c.Ping,
 		trustProxy: c.TrustProxy,
 		errorDocs:  c.ErrorDocsURL,
+		tokenGuard: c.TokenGuard,
 		mux:        http.NewServeMux(),
 		endpoints:  map[string]*endpoint{},
 	}

@@ -11,8 +11,13 @@ import (
 // createToken serves POST /tokens (public key): it turns the card
 // parameters into a token through the TokenService. A missing card is
 // invalid_card. The card's values are never logged or echoed: errors name
-// the parameter only.
+// the parameter only. The TokenGuard, if any, is asked first.
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
+	if s.tokenGuard != nil {
+		if err := s.tokenGuard(r.Context(), ClientIPOf(r), AuthOf(r)); err != nil {
+			return err
+		}
+	}
 	p := ParamsOf(r)
 	if !p.Has("card") {
 		return kessai.Errorf(kessai.EInvalidCard, "card is required")

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -139,5 +140,38 @@ func TestTokenEndpointConcurrency(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+func TestCreateTokenGuard(t *testing.T) {
+	var gotIP string
+	var gotAuth *kessai.Auth
+	refuse := true
+	e := newEnv(t, func(c *httpapi.Config) {
+		c.TokenGuard = func(ctx context.Context, ip string, auth *kessai.Auth) error {
+			gotIP, gotAuth = ip, auth
+			if refuse {
+				return kessai.Errorf(kessai.ERateLimited, "too many declined payments from this source; try again later")
+			}
+			return nil
+		}
+	})
+	body := "card[name]=A&card[number]=4242424242424242&card[expiration_month]=1&card[expiration_year]=2030"
+	r := e.do(t, req{method: "POST", path: "/tokens", key: pkeyA, body: body, contentType: ctForm})
+	if r.status != 429 {
+		t.Fatalf("refused: status %d: %s", r.status, r.body)
+	}
+	if m := r.json(t); m["object"] != "error" || m["code"] != kessai.ERateLimited {
+		t.Errorf("refused: %s", r.body)
+	}
+	if e.tokens.raw != nil {
+		t.Error("a refused token reached the token service")
+	}
+	if gotIP != "192.0.2.1" || gotAuth == nil || gotAuth.Kind != kessai.PublicKey {
+		t.Errorf("guard got ip %q auth %+v", gotIP, gotAuth)
+	}
+	refuse = false
+	if r := e.do(t, req{method: "POST", path: "/tokens", key: pkeyA, body: body, contentType: ctForm}); r.status != 200 {
+		t.Errorf("allowed: status %d: %s", r.status, r.body)
 	}
 }

@@ -149,6 +149,11 @@ func (s *Service) CreateCharge(ctx context.Context, auth *kessai.Auth, in *kessa
 	}
 	var ch *kessai.Charge
 	var cd *vault.CardData
+	// The fraud screening, when the service has an engine: the charge's
+	// attributes, its customer and the decision.
+	var fa *kessai.FraudAttributes
+	var cust *kessai.Customer
+	var dec *kessai.FraudDecision
 	token := kessai.HasPrefix(in.Card, kessai.PrefixToken)
 	if token {
 		r.cred = kessai.StoredCredentialNone
@@ -182,7 +187,7 @@ func (s *Service) CreateCharge(ctx context.Context, auth *kessai.Auth, in *kessa
 		// destroys the security code) and the charge stored, together.
 		err = s.db.Write(ctx, func(tx *sqlstore.Tx) error {
 			if in.Customer != "" {
-				if _, err := tx.FindCustomer(auth.AccountID, auth.Livemode, in.Customer); err != nil {
+				if cust, err = tx.FindCustomer(auth.AccountID, auth.Livemode, in.Customer); err != nil {
 					return err
 				}
 			}
@@ -197,10 +202,17 @@ func (s *Service) CreateCharge(ctx context.Context, auth *kessai.Auth, in *kessa
 			ch = s.newCharge(auth, r, &c, tx.Now)
 			ch.ID = id
 			ch.TokenID = tok.ID
-			if err := record(tx); err != nil {
-				return err
+			if s.fraud != nil {
+				ip := tok.ClientIP
+				if in.IP != nil && *in.IP != "" {
+					ip = *in.IP
+				}
+				fa = fraudAttributes(auth, ch, cd, cust, ip)
+				if dec, err = s.screen(ctx, tx, fa, ch); err != nil {
+					return err
+				}
 			}
-			return tx.InsertCharge(ch)
+			return s.insertCharge(tx, ch, dec, record)
 		})
 	} else {
 		// A saved card: the customer's default card or the one named.
@@ -211,19 +223,134 @@ func (s *Service) CreateCharge(ctx context.Context, auth *kessai.Auth, in *kessa
 		if cd, err = s.vault.RevealCard(ctx, c.ID); err != nil {
 			return nil, err
 		}
+		if s.fraud != nil {
+			if cust, err = s.db.FindCustomer(ctx, auth.AccountID, auth.Livemode, in.Customer); err != nil {
+				return nil, err
+			}
+		}
 		err = s.db.Write(ctx, func(tx *sqlstore.Tx) error {
 			ch = s.newCharge(auth, r, c, tx.Now)
 			ch.ID = id
-			if err := record(tx); err != nil {
-				return err
+			if s.fraud != nil {
+				ip := ""
+				if in.IP != nil {
+					ip = *in.IP
+				}
+				fa = fraudAttributes(auth, ch, cd, cust, ip)
+				if dec, err = s.screen(ctx, tx, fa, ch); err != nil {
+					return err
+				}
 			}
-			return tx.InsertCharge(ch)
+			return s.insertCharge(tx, ch, dec, record)
 		})
 	}
 	if err != nil {
 		return nil, err
 	}
-	return s.authorize(detach(ctx), ch, cd, r.cred, prep)
+	if dec != nil && dec.Action == kessai.FraudBlock {
+		// Stored failed with its event: nothing was sent.
+		s.recordFraud(ctx, fa, dec, kessai.FraudBlocked)
+		return ch, nil
+	}
+	ch, err = s.authorize(detach(ctx), ch, cd, r.cred, prep)
+	if err == nil && dec != nil {
+		switch {
+		case ch.Status != kessai.ChargeFailed:
+			s.recordFraud(ctx, fa, dec, kessai.FraudApproved)
+		case issuerDecline(ch):
+			s.recordFraud(ctx, fa, dec, kessai.FraudDeclined)
+		default:
+			// A network failure (timeout, link down) says nothing
+			// about the card: the velocity counters are not fed.
+		}
+	}
+	return ch, err
+}
+
+// fraudAttributes describes the charge ch (not yet stored) of the card cd
+// to the fraud engine; cust is the charge's customer or nil, ip the
+// charge's ip parameter or the token's client address.
+func fraudAttributes(auth *kessai.Auth, ch *kessai.Charge, cd *vault.CardData, cust *kessai.Customer, ip string) *kessai.FraudAttributes {
+	a := &kessai.FraudAttributes{
+		AccountID: auth.AccountID, Livemode: auth.Livemode, ChargeID: ch.ID,
+		Amount: ch.Amount, Currency: ch.Currency, BIN: cd.Number.BIN(), IP: ip,
+	}
+	if c := ch.Card; c != nil {
+		a.Brand, a.CardCountry, a.Funding, a.Fingerprint = c.Brand, c.Country, c.Financing, c.Fingerprint
+	}
+	if cust != nil {
+		a.CustomerID = cust.ID
+		if cust.Email != nil {
+			a.Email = *cust.Email
+		}
+		a.CustomerCreatedAt = cust.CreatedAt.Time
+	}
+	// Billing and shipping countries are not charge parameters yet, and
+	// CardNewToMerchant would cost a read per charge: both stay missing,
+	// so rules naming them do not fire.
+	return a
+}
+
+// screen asks the fraud engine about ch, in the write that stores it, and
+// marks ch failed with failed_fraud_check when the decision blocks it. The
+// decision is returned for insertCharge to store.
+func (s *Service) screen(ctx context.Context, tx *sqlstore.Tx, a *kessai.FraudAttributes, ch *kessai.Charge) (*kessai.FraudDecision, error) {
+	d, err := s.fraud.Screen(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	d.Charge = ch.ID
+	if d.Action == kessai.FraudBlock {
+		ch.MarkFailed(kessai.EFailedFraudCheck, "")
+	}
+	return d, nil
+}
+
+// insertCharge stores the new charge ch in tx with its fraud decision (nil:
+// not screened). A charge to send has its network request recorded with
+// it; a blocked one is stored failed, with its event and the token's
+// charge_status, and never reaches the network.
+func (s *Service) insertCharge(tx *sqlstore.Tx, ch *kessai.Charge, d *kessai.FraudDecision, record func(*sqlstore.Tx) error) error {
+	if d != nil {
+		if err := tx.InsertFraudDecision(ch.AccountID, ch.Livemode, d); err != nil {
+			return err
+		}
+	}
+	if d == nil || d.Action != kessai.FraudBlock {
+		if err := record(tx); err != nil {
+			return err
+		}
+		return tx.InsertCharge(ch)
+	}
+	if err := tx.InsertCharge(ch); err != nil {
+		return err
+	}
+	if ch.TokenID != "" {
+		if err := s.vault.SetTokenChargeStatus(tx, ch.TokenID, string(ch.Status)); err != nil {
+			return err
+		}
+	}
+	return addEvent(tx, kessai.EventChargeCreate, ch.AccountID, ch.Livemode, ch.ID, ch)
+}
+
+// recordFraud feeds the fraud engine the outcome of a screened charge.
+func (s *Service) recordFraud(ctx context.Context, a *kessai.FraudAttributes, d *kessai.FraudDecision, outcome kessai.FraudOutcome) {
+	if err := s.fraud.Record(detach(ctx), a, d, outcome); err != nil {
+		s.log.Warn("payment: fraud record", "charge", a.ChargeID, "err", err)
+	}
+}
+
+// issuerDecline reports whether the failed charge ch was refused by the
+// issuer, rather than failed by the network (timeout, failed_processing).
+func issuerDecline(ch *kessai.Charge) bool {
+	if ch.FailureCode == nil {
+		return false
+	}
+	switch *ch.FailureCode {
+	case "timeout", "failed_processing":
+		return false
+	}
+	return true
 }
 
 // customerCard returns the card cardID of a customer, or its default card

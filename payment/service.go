@@ -68,6 +68,9 @@ type Config struct {
 	// RecoverAfter is how old an in-flight operation must be for Run's
 	// periodic recovery; 0 means DefaultRecoverAfter.
 	RecoverAfter time.Duration
+	// Fraud screens every charge before its authorization and learns its
+	// outcome; nil means no screening (every charge is sent).
+	Fraud kessai.FraudScreener
 }
 
 // Service implements the payment services. It is safe for concurrent use,
@@ -83,6 +86,7 @@ type Service struct {
 	accountTTL   time.Duration
 	sweepEvery   time.Duration
 	recoverAfter time.Duration
+	fraud        kessai.FraudScreener
 
 	mu    sync.Mutex
 	accts map[string]cachedAccount
@@ -111,6 +115,7 @@ func New(c Config) *Service {
 	s := &Service{
 		db: c.DB, vault: c.Vault, link: c.Link, accounts: c.Accounts, records: c.Records, fees: c.Fees, log: c.Logger,
 		accountTTL: c.AccountTTL, sweepEvery: c.SweepInterval, recoverAfter: c.RecoverAfter,
+		fraud: c.Fraud,
 		accts: map[string]cachedAccount{},
 	}
 	if s.fees == nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kessai/kessai/devpki"
+	"github.com/kessai/kessai/fraud"
 	"github.com/kessai/kessai/httpapi"
 	"github.com/kessai/kessai/iso8583link"
 	"github.com/kessai/kessai/issuersim"
@@ -41,6 +42,8 @@ type App struct {
 	CA *devpki.CA
 	// Webhooks delivers events to merchants' endpoints.
 	Webhooks *webhook.Worker
+	// Fraud screens charges and token creation.
+	Fraud *fraud.Engine
 
 	creds    *Credentials
 	handler  http.Handler
@@ -85,6 +88,13 @@ func Start(ctx context.Context, cfg *Config, log *slog.Logger) (_ *App, err erro
 	if err := a.startNetwork(ctx); err != nil {
 		return nil, err
 	}
+	// The fraud engine screens every charge and guards token creation;
+	// its rule counters are flushed to the database every 5 s.
+	a.Fraud = fraud.New(fraud.Config{Store: a.DB, Logger: log.With("component", "fraud")})
+	a.goBackground(bg, "fraud", func(ctx context.Context) error {
+		a.Fraud.Run(ctx, 5*time.Second)
+		return nil
+	})
 	a.Payments = payment.New(payment.Config{
 		DB:       a.DB,
 		Vault:    a.Vault,
@@ -92,6 +102,7 @@ func Start(ctx context.Context, cfg *Config, log *slog.Logger) (_ *App, err erro
 		Accounts: a.Accounts,
 		Records:  a.DB,
 		Logger:   log,
+		Fraud:    a.Fraud,
 	})
 	// Settle what a crash left in flight before taking new work. On several
 	// nodes the periodic pass in Run does this for operations old enough
@@ -114,7 +125,9 @@ func Start(ctx context.Context, cfg *Config, log *slog.Logger) (_ *App, err erro
 		Logger:      log,
 		Ping:        a.DB.Ping,
 		TrustProxy:  cfg.BehindTLSProxy,
+		TokenGuard:  a.Fraud.AllowToken,
 	})
+	a.API.AddFraud(a.Fraud.Service())
 	a.API.AddPayments(httpapi.Payments{
 		Charges:      a.Payments,
 		Refunds:      a.Payments,
