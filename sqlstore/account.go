@@ -16,6 +16,11 @@ import (
 // AccountService implements [kessai.AccountService] on the database.
 type AccountService struct {
 	DB *DB
+	// Sealer encrypts the webhook signing secrets at rest (the vault).
+	// Nil stores them in clear, which only tests of this package do;
+	// a secret stored in clear is sealed the first time it is read with
+	// a Sealer set.
+	Sealer SecretSealer
 }
 
 var _ kessai.AccountService = (*AccountService)(nil)

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kessai/kessai"
@@ -56,6 +57,62 @@ func (s *AccountService) SetWebhookURI(ctx context.Context, accountID string, li
 	})
 }
 
+// SecretSealer encrypts secrets that are not card data at rest; the vault
+// implements it with its tink keyset ([vault.Vault.SealSecret]).
+type SecretSealer interface {
+	SealSecret(ctx context.Context, plaintext, ad []byte) ([]byte, error)
+	OpenSecret(ctx context.Context, ct, ad []byte) ([]byte, error)
+}
+
+// sealedPrefix marks a sealed secret in webhook_secrets.secret: "tink:"
+// and the base64 of the ciphertext. A plain secret is standard base64,
+// which has no ':', so the two never mix up.
+const sealedPrefix = "tink:"
+
+// webhookSecretAD is the associated data of a sealed webhook secret: the
+// account id, the mode and "webhook", so that a row copied to another
+// account or mode does not decrypt.
+func webhookSecretAD(accountID string, livemode bool) []byte {
+	mode := "test"
+	if livemode {
+		mode = "live"
+	}
+	return []byte(accountID + "\x00" + mode + "\x00webhook")
+}
+
+// sealWebhookSecret returns the stored form of a secret: sealed when the
+// service has a Sealer, as it is otherwise (tests of this package).
+func (s *AccountService) sealWebhookSecret(ctx context.Context, accountID string, livemode bool, secret string) (string, error) {
+	if s.Sealer == nil {
+		return secret, nil
+	}
+	ct, err := s.Sealer.SealSecret(ctx, []byte(secret), webhookSecretAD(accountID, livemode))
+	if err != nil {
+		return "", err
+	}
+	return sealedPrefix + base64.StdEncoding.EncodeToString(ct), nil
+}
+
+// openWebhookSecret returns the secret a stored value holds.
+func (s *AccountService) openWebhookSecret(ctx context.Context, accountID string, livemode bool, stored string) (string, error) {
+	b64, ok := strings.CutPrefix(stored, sealedPrefix)
+	if !ok {
+		return stored, nil // stored in clear before secrets were sealed
+	}
+	if s.Sealer == nil {
+		return "", errors.New("webhook secret is sealed and no vault is configured to open it")
+	}
+	ct, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		return "", errors.New("webhook secret: damaged sealed value")
+	}
+	pt, err := s.Sealer.OpenSecret(ctx, ct, webhookSecretAD(accountID, livemode))
+	if err != nil {
+		return "", err
+	}
+	return string(pt), nil
+}
+
 // NewWebhookSecret returns 32 random bytes in standard base64.
 func NewWebhookSecret() string {
 	b := make([]byte, 32)
@@ -74,6 +131,10 @@ func (s *AccountService) WebhookSecrets(ctx context.Context, accountID string, l
 	if want == "" {
 		want = NewWebhookSecret()
 	}
+	stored, err := s.sealWebhookSecret(ctx, accountID, livemode, want)
+	if err != nil {
+		return nil, fmt.Errorf("create webhook secret: %w", err)
+	}
 	err = s.DB.Write(ctx, func(tx *Tx) error {
 		var n int
 		if err := tx.QueryRow(`SELECT COUNT(*) FROM webhook_secrets WHERE account_id = $1 AND livemode = $2 AND expires_at IS NULL`, accountID, livemode).Scan(&n); err != nil {
@@ -83,7 +144,7 @@ func (s *AccountService) WebhookSecrets(ctx context.Context, accountID string, l
 			return nil // another writer was first
 		}
 		_, err := tx.Exec(`INSERT INTO webhook_secrets (account_id, livemode, secret, created_at) VALUES ($1, $2, $3, $4)`,
-			accountID, livemode, want, Micros(tx.Now))
+			accountID, livemode, stored, Micros(tx.Now))
 		return err
 	})
 	if err != nil {
@@ -98,16 +159,46 @@ func (s *AccountService) activeSecrets(ctx context.Context, accountID string, li
 	if err != nil {
 		return nil, fmt.Errorf("webhook secrets: %w", err)
 	}
-	defer rows.Close()
-	var out []string
+	var stored []string
 	for rows.Next() {
 		var sec string
 		if err := rows.Scan(&sec); err != nil {
+			rows.Close()
 			return nil, fmt.Errorf("webhook secrets: %w", err)
+		}
+		stored = append(stored, sec)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("webhook secrets: %w", err)
+	}
+	out := make([]string, 0, len(stored))
+	for _, st := range stored {
+		sec, err := s.openWebhookSecret(ctx, accountID, livemode, st)
+		if err != nil {
+			return nil, fmt.Errorf("webhook secrets: %w", err)
+		}
+		if s.Sealer != nil && !strings.HasPrefix(st, sealedPrefix) {
+			s.resealWebhookSecret(ctx, accountID, livemode, st)
 		}
 		out = append(out, sec)
 	}
-	return out, rows.Err()
+	return out, nil
+}
+
+// resealWebhookSecret replaces a secret stored in clear (a data dir from
+// before secrets were sealed) with its sealed form. Failures are left for
+// the next read: the clear row still works meanwhile.
+func (s *AccountService) resealWebhookSecret(ctx context.Context, accountID string, livemode bool, plain string) {
+	sealed, err := s.sealWebhookSecret(ctx, accountID, livemode, plain)
+	if err != nil {
+		return
+	}
+	s.DB.Write(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(`UPDATE webhook_secrets SET secret = $1 WHERE account_id = $2 AND livemode = $3 AND secret = $4`,
+			sealed, accountID, livemode, plain)
+		return err
+	})
 }
 
 // RollWebhookSecret makes a new signing secret for the account and mode; the
@@ -115,7 +206,11 @@ func (s *AccountService) activeSecrets(ctx context.Context, accountID string, li
 // Returns the new secret.
 func (s *AccountService) RollWebhookSecret(ctx context.Context, accountID string, livemode bool, grace time.Duration) (string, error) {
 	secret := NewWebhookSecret()
-	err := s.DB.Write(ctx, func(tx *Tx) error {
+	stored, err := s.sealWebhookSecret(ctx, accountID, livemode, secret)
+	if err != nil {
+		return "", fmt.Errorf("roll webhook secret: %w", err)
+	}
+	err = s.DB.Write(ctx, func(tx *Tx) error {
 		now := Micros(tx.Now)
 		if _, err := tx.Exec(`UPDATE webhook_secrets SET expires_at = $1 WHERE account_id = $2 AND livemode = $3 AND expires_at > $1`,
 			now, accountID, livemode); err != nil {
@@ -128,7 +223,7 @@ func (s *AccountService) RollWebhookSecret(ctx context.Context, accountID string
 		// created_at must order the new secret first even within one
 		// microsecond of the old one.
 		_, err := tx.Exec(`INSERT INTO webhook_secrets (account_id, livemode, secret, created_at) VALUES ($1, $2, $3, $4)`,
-			accountID, livemode, secret, now+1)
+			accountID, livemode, stored, now+1)
 		return err
 	})
 	if err != nil {

@@ -83,6 +83,8 @@ func Start(ctx context.Context, cfg *Config, log *slog.Logger) (_ *App, err erro
 	if a.Vault, err = vault.Open(ctx, vault.Config{DB: a.DB, KEK: k, Logger: log}); err != nil {
 		return nil, err
 	}
+	// Webhook signing secrets are sealed at rest under the vault's keys.
+	a.Accounts.Sealer = a.Vault
 	a.goBackground(bg, "vault", a.Vault.Run)
 
 	if err := a.startNetwork(ctx); err != nil {
