@@ -8,11 +8,9 @@ package dbtest
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -105,12 +103,4 @@ func Open(t testing.TB, dsn string) *sqlstore.DB {
 		t.Fatal(err)
 	}
 	return db
-}
-
-// Name returns a short name of the dialect of dsn, for messages.
-func Name(dsn string) string {
-	if strings.HasPrefix(dsn, "postgres") {
-		return "postgres"
-	}
-	return fmt.Sprint("sqlite")
 }

@@ -35,7 +35,7 @@ func (b *syncBuffer) String() string {
 // platform is a started dev platform for a test.
 type platform struct {
 	*app.App
-	t     *testing.T
+	t     testing.TB
 	dir   string
 	logs  *syncBuffer
 	creds *app.Credentials
@@ -44,7 +44,7 @@ type platform struct {
 // startPlatform starts the platform in dev mode on free loopback ports with
 // its data in a temp dir and its gateway database at dsn, logging at debug
 // level into a buffer.
-func startPlatform(t *testing.T, dsn string) *platform {
+func startPlatform(t testing.TB, dsn string) *platform {
 	t.Helper()
 	dir := t.TempDir()
 	cfg := &app.Config{

@@ -22,7 +22,7 @@ func BenchmarkTokensHTTP(b *testing.B) {
 			} else {
 				dsn = dbtest.PostgresDSN(b)
 			}
-			p := startPlatform(&testing.T{}, dsn)
+			p := startPlatform(b, dsn)
 			defer p.Close()
 			body := cardForm("4242424242424242", "12", "2031", "123").Encode()
 			tr := &http.Transport{MaxIdleConnsPerHost: 256}

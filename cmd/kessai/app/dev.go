@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -116,13 +115,8 @@ func (a *App) devKey(ctx context.Context, acct string, kind kessai.KeyKind, want
 // when it is missing or unreadable.
 func readCredentials(path string) Credentials {
 	var c Credentials
-	b, err := os.ReadFile(path)
-	if err != nil {
-		if !errors.Is(err, os.ErrNotExist) {
-			return c
-		}
-		return c
+	if b, err := os.ReadFile(path); err == nil {
+		json.Unmarshal(b, &c)
 	}
-	json.Unmarshal(b, &c)
 	return c
 }

@@ -82,7 +82,7 @@ func tail(s string, n int) string {
 
 // api is a client of a platform's HTTP API.
 type api struct {
-	t          *testing.T
+	t          testing.TB
 	base       string
 	pkey, skey string
 }

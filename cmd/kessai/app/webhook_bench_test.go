@@ -45,7 +45,7 @@ func BenchmarkWebhookDelayUnderCharges(b *testing.B) {
 			} else {
 				dsn = dbtest.PostgresDSN(b)
 			}
-			p := startPlatform(&testing.T{}, dsn)
+			p := startPlatform(b, dsn)
 			defer p.Close()
 			for range b.N {
 				benchWebhookDelay(b, p, dur)
