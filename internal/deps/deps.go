@@ -11,8 +11,6 @@ import (
 	_ "github.com/google/go-cmp/cmp"
 	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "github.com/moov-io/iso8583"
-	_ "github.com/moov-io/iso8583-connection"
-	_ "github.com/moov-io/iso8583-connection/server"
 	_ "github.com/omise/omise-go"
 	_ "github.com/omise/omise-go/operations"
 	_ "github.com/prometheus/client_golang/prometheus"
