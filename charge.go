@@ -98,6 +98,10 @@ type Charge struct {
 	LinkedAccount            *string         `json:"linked_account"`
 	CreatedAt                Time            `json:"created_at"`
 
+	// ThreeDSecure summarizes the charge's 3-D Secure authentication, null
+	// when it had none (a Kessai extension of the Omise object).
+	ThreeDSecure *AuthenticationSummary `json:"three_d_secure"`
+
 	// AccountID is the account the charge belongs to.
 	AccountID string `json:"-"`
 	// TokenID is the token the charge used, "" for a saved card.
@@ -454,6 +458,10 @@ type ChargeInput struct {
 	// TransactionIndicator is "MIT" for a charge of a saved card that the
 	// merchant makes without the cardholder, "CIT" or "" otherwise.
 	TransactionIndicator string
+	// Authentication is "3DS" to authenticate the cardholder with 3-D
+	// Secure before the authorization (it needs ReturnURI), "" to let the
+	// account's policy and the fraud engine decide.
+	Authentication string
 }
 
 // ChargeUpdate is what PATCH /charges/:id may change; nil fields are kept.

@@ -249,6 +249,7 @@ var chargeKeys = []string{
 	"failure_message", "merchant_advice", "merchant_advice_code", "missing_3ds_fields",
 	"acquirer_reference_number", "approval_code", "zero_interest_installments", "branch", "terminal",
 	"device", "linked_account", "created_at",
+	"three_d_secure", // Kessai's extension: the 3-D Secure summary
 }
 
 func keysOf(t *testing.T, v any) (map[string]json.RawMessage, []string) {

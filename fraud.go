@@ -2,6 +2,7 @@ package kessai
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
 
@@ -122,6 +123,12 @@ type FraudDecision struct {
 	Reasons   []RiskReason `json:"reasons"`
 	Charge    string       `json:"charge,omitempty"`
 	CreatedAt Time         `json:"created_at"`
+
+	// Inputs is what the engine decided from (the charge's attributes and
+	// the velocity counts at the time), stored with the decision so that
+	// a backtest can replay it through other rules; opaque outside the
+	// engine.
+	Inputs json.RawMessage `json:"-"`
 }
 
 // FraudOutcome is what happened to a screened charge, for the counters.
@@ -149,7 +156,8 @@ type FraudAttributes struct {
 	Brand string
 	// BIN is the card number's first 6 digits (never more).
 	BIN string
-	// CardCountry is the issuing country, ISO 3166-1 alpha-2.
+	// CardCountry is the issuing country, ISO 3166-1 alpha-2, from the
+	// card number's BIN.
 	CardCountry string
 	// Funding is credit, debit or prepaid.
 	Funding     string
@@ -158,10 +166,14 @@ type FraudAttributes struct {
 	Email       string
 	// IP is the charge's ip parameter, else the address that created the
 	// token. The engine fills the IP country from its range table.
-	IP              string
+	IP string
+	// BillingCountry is the charge's metadata billing_country, else the
+	// country of the card's billing address; ShippingCountry is the
+	// charge's metadata shipping_country (ISO 3166-1 alpha-2).
 	BillingCountry  string
 	ShippingCountry string
-	// CardNewToMerchant is nil when unknown.
+	// CardNewToMerchant reports whether the account had never screened a
+	// charge of this card before; nil when unknown.
 	CardNewToMerchant *bool
 	// CustomerCreatedAt is when the customer was created (zero: unknown or
 	// no customer); the account age is measured from it.

@@ -31,14 +31,17 @@ var defaultCountry = map[Brand]string{JCB: "jp", UnionPay: "cn"}
 
 // LookupBIN returns what is known of the card's issuer. Unknown numbers get
 // the brand's usual country (or "us") and credit financing.
-func LookupBIN(n Number) BINInfo {
-	d := n.digits
+func LookupBIN(n Number) BINInfo { return LookupPrefix(n.digits) }
+
+// LookupPrefix is [LookupBIN] for the leading digits of a number (at least
+// its six-digit BIN), as stored beside a card.
+func LookupPrefix(d string) BINInfo {
 	for l := min(8, len(d)); l >= 6; l-- {
 		if info, ok := binTable[d[:l]]; ok {
 			return info
 		}
 	}
-	c := defaultCountry[n.Brand()]
+	c := defaultCountry[BrandOf(d)]
 	if c == "" {
 		c = "us"
 	}

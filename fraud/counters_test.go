@@ -60,7 +60,7 @@ func testCounters(t *testing.T, c Counters) {
 func TestMemoryCounters(t *testing.T) { testCounters(t, NewMemory(0)) }
 
 func TestRedisCounters(t *testing.T) {
-	testCounters(t, NewRedis(redisClient(t), "kessai:test:"))
+	testCounters(t, NewRedis(redisClient(t), "kessai:test:"+strconv.FormatInt(time.Now().UnixNano(), 36)+":"))
 }
 
 func TestMemoryBounded(t *testing.T) {

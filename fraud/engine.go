@@ -410,8 +410,14 @@ func (e *Engine) Screen(ctx context.Context, a *kessai.FraudAttributes) (*kessai
 		}
 	}
 	env.setVelocity(&v)
-	reasons := score(env)
+	d := e.decide(rs, env, a, now)
+	d.Inputs = marshalInputs(a, &v, now)
+	return d, nil
+}
 
+// decide scores env and evaluates the rule set rs on it.
+func (e *Engine) decide(rs *ruleSet, env *Env, a *kessai.FraudAttributes, now time.Time) *kessai.FraudDecision {
+	reasons := score(env)
 	d := &kessai.FraudDecision{Object: "fraud_decision", Action: kessai.FraudAllow, RiskScore: env.RiskScore,
 		RiskLevel: env.RiskLevel, Reasons: reasons, Charge: a.ChargeID, CreatedAt: kessai.Time{Time: now}}
 	if d.Reasons == nil {
@@ -458,7 +464,7 @@ func (e *Engine) Screen(ctx context.Context, a *kessai.FraudAttributes) (*kessai
 	if d.Rules == nil {
 		d.Rules = []kessai.FiredRule{}
 	}
-	return d, nil
+	return d
 }
 
 // matchList returns the id of the list entry that matches the charge.

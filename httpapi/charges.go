@@ -101,6 +101,7 @@ func (s *Server) addCharges(svc kessai.ChargeService) {
 			AuthorizationType:    p.String("authorization_type"),
 			WebhookEndpoints:     p.Strings("webhook_endpoints"),
 			TransactionIndicator: p.String("transaction_indicator"),
+			Authentication:       p.String("authentication"),
 		}
 		if p.Has("capture") {
 			c := p.Bool("capture")

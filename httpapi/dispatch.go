@@ -68,8 +68,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route, st *st
 	if r.ContentLength > s.limits.MaxBodyBytes {
 		return tooLarge(s.limits.MaxBodyBytes)
 	}
+	if err := s.checkAuthLimit(w, r, st); err != nil {
+		return err
+	}
 	auth, err := s.authenticate(r, rt, st)
 	if err != nil {
+		if kessai.ErrorCode(err) == kessai.EAuthenticationFailure {
+			s.noteAuthFailure(r, st)
+		}
 		return err
 	}
 	st.auth = auth

@@ -30,7 +30,14 @@
 //   - errors rendered as the Omise error object, with the HTTP status chosen
 //     by one function from the [kessai.Error] code; anything else becomes a
 //     500 whose detail is logged, never shown; a panic becomes a 500 too;
-//   - HTTP 200 for every success.
+//   - HTTP 200 for every success;
+//   - a per-IP limit on failed authentications ([AuthFailureLimit]), and
+//     Config.Observe called with every request's route pattern, status and
+//     duration (for metrics).
+//
+// Beside the API, GET /healthz (alive), GET /readyz ([ReadyCheck]s, 503
+// naming what is not ready) and, with [Server.AddMetrics], GET /metrics for
+// loopback clients or a bearer token.
 //
 // A later endpoint is a few lines:
 //

@@ -81,6 +81,10 @@ func publicError(err error) (code, message string) {
 // code. Server errors (5xx) are logged with their detail.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code, msg := publicError(err)
+	if code == kessai.EInternal && s.down != nil && s.down(err) {
+		code, msg = kessai.EUnavailable, "storage is unavailable; try again shortly"
+		w.Header().Set("Retry-After", "1")
+	}
 	status := StatusOf(code)
 	if status >= 500 {
 		level := slog.LevelError

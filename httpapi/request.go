@@ -166,6 +166,13 @@ func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter 
 
 func (w *responseWriter) wrote() bool { return w.status != 0 }
 
+func (w *responseWriter) statusOr200() int {
+	if w.status == 0 {
+		return http.StatusOK
+	}
+	return w.status
+}
+
 // Shared header values; net/http never modifies them and a handler that
 // adds a value appends to a full slice, which copies.
 var (
@@ -237,6 +244,9 @@ func (s *Server) finish(rw *responseWriter, r *http.Request, st *state, start ti
 		}
 	}
 	s.accessLog(rw, r, st, start)
+	if s.observe != nil {
+		s.observe(r.Method, routeOf(r), rw.statusOr200(), time.Since(start))
+	}
 }
 
 func (s *Server) accessLog(rw *responseWriter, r *http.Request, st *state, start time.Time) {

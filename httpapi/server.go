@@ -98,6 +98,20 @@ type Config struct {
 	// client IP and the public key's auth: an error (such as the fraud
 	// engine's ERateLimited, HTTP 429) refuses the token.
 	TokenGuard func(ctx context.Context, clientIP string, auth *kessai.Auth) error
+	// Unavailable, when set, tells an error of the storage being out of
+	// reach (database down, disk full) from a bug: such an error without
+	// a code answers 503 service_unavailable with Retry-After, not 500.
+	Unavailable func(error) bool
+	// Observe, when set, is called after every request with its method,
+	// route pattern ("unmatched" when none), status and duration; for
+	// metrics. It must not block.
+	Observe func(method, route string, status int, d time.Duration)
+	// Ready lists the checks of GET /readyz (see [ReadyCheck]); with none
+	// the server is ready whenever it runs.
+	Ready []ReadyCheck
+	// AuthFailures limits failed authentications per client IP; see
+	// [AuthFailureLimit].
+	AuthFailures AuthFailureLimit
 }
 
 // Server is the HTTP API: an [http.Handler] with the routes registered on
@@ -110,9 +124,13 @@ type Server struct {
 	now        func() time.Time
 	limits     Limits
 	ping       func(context.Context) error
+	down       func(error) bool
 	trustProxy bool
 	errorDocs  string
 	tokenGuard func(ctx context.Context, clientIP string, auth *kessai.Auth) error
+	observe    func(method, route string, status int, d time.Duration)
+	checks     []ReadyCheck
+	authFails  *authLimiter
 	auth       *authCache
 	inflight   inflight
 
@@ -135,9 +153,13 @@ func New(c Config) *Server {
 		now:        c.Now,
 		limits:     c.Limits.withDefaults(),
 		ping:       c.Ping,
+		down:       c.Unavailable,
 		trustProxy: c.TrustProxy,
 		errorDocs:  c.ErrorDocsURL,
 		tokenGuard: c.TokenGuard,
+		observe:    c.Observe,
+		checks:     c.Ready,
+		authFails:  newAuthLimiter(c.AuthFailures),
 		mux:        http.NewServeMux(),
 		endpoints:  map[string]*endpoint{},
 	}

@@ -525,3 +525,27 @@ func TestRouteRegistration(t *testing.T) {
 		}
 	}
 }
+
+func TestStorageOutageIs503(t *testing.T) {
+	outage := errors.New("disk full")
+	e := newEnv(t, func(c *httpapi.Config) {
+		c.Unavailable = func(err error) bool { return errors.Is(err, outage) }
+	})
+	e.srv.Handle("GET", "/down", func(w http.ResponseWriter, r *http.Request) error {
+		return fmt.Errorf("insert charge: %w", outage)
+	})
+	e.srv.Handle("GET", "/bug", func(w http.ResponseWriter, r *http.Request) error {
+		return errors.New("nil map")
+	})
+	e.srv.Handle("GET", "/coded", func(w http.ResponseWriter, r *http.Request) error {
+		return kessai.WrapError(outage, kessai.ENotFound, "charge was not found")
+	})
+	r := e.do(t, req{method: "GET", path: "/down", key: skeyA})
+	m := wantError(t, r, 503, kessai.EUnavailable)
+	if strings.Contains(m["message"].(string), "disk") || r.header.Get("Retry-After") == "" {
+		t.Errorf("outage answer: %v, Retry-After %q", m, r.header.Get("Retry-After"))
+	}
+	wantError(t, e.do(t, req{method: "GET", path: "/bug", key: skeyA}), 500, kessai.EInternal)
+	// An error with its own code keeps it.
+	wantError(t, e.do(t, req{method: "GET", path: "/coded", key: skeyA}), 404, kessai.ENotFound)
+}

@@ -85,7 +85,11 @@ func (l *Link) Capture(ctx context.Context, req *kessai.NetworkCaptureRequest) (
 		case m.Status == kessai.NetworkAnswered && m.ResponseCode == iso8583msg.Approved:
 			res := result(m, m.ResponseCode, m.ApprovalCode, auth.RRN)
 			return &res, nil
-		case m.Status == kessai.NetworkUnanswered && m.Amount == amount:
+		case m.Status != kessai.NetworkAnswered && m.Amount == amount:
+			// Unanswered, or still pending: sent before a crash, whose
+			// answer was never recorded. The issuer may have posted it,
+			// so it is repeated with its identity; a new advice would be
+			// declined as a second capture of the authorization.
 			prior = m
 		}
 	}

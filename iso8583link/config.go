@@ -46,6 +46,12 @@ type Config struct {
 	// terminal. Default 1000.
 	STANBlock int
 
+	// Observe, when set, is called as each request is sent, with its MTI,
+	// and returns the function to call with the round trip's result:
+	// "answered", "lost" (timed out, connection lost, malformed answer) or
+	// "not_sent". For metrics; it must not block.
+	Observe func(mti string) (done func(result string))
+
 	// Logger receives the link's log; nil discards it. Card data is never
 	// logged.
 	Logger *slog.Logger

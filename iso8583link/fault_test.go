@@ -12,6 +12,7 @@ import (
 	"github.com/kessai/kessai/internal/dbtest"
 	"github.com/kessai/kessai/iso8583link"
 	"github.com/kessai/kessai/issuersim"
+	"github.com/kessai/kessai/sqlstore"
 )
 
 // shortCall returns a context for a call whose answer the host holds back
@@ -238,6 +239,53 @@ func TestCaptureRepeat(t *testing.T) {
 			t.Errorf("capture reversed: %+v", r)
 		}
 		if diff := cmp.Diff([]string{"hold 3000", "capture 3000"}, e.ledgerKinds(req.Reference)); diff != "" {
+			t.Errorf("issuer ledger (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// TestCaptureRepeatAfterCrash: an advice sent just before the gateway
+// died has no answer recorded (its record is still pending) though the
+// issuer posted it. Capturing again at recovery must repeat that advice
+// (0221, same identity), which the issuer answers as before, not send a
+// new 0220 that the issuer declines as a second capture (the chaos crash
+// suite found charges left authorized whose capture the issuer had
+// posted).
+func TestCaptureRepeatAfterCrash(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn, nil)
+		ctx := context.Background()
+		req := e.request("4111111111111111", 2500)
+		e.authorize(req)
+		if _, err := e.link.Capture(ctx, &kessai.NetworkCaptureRequest{Reference: req.Reference}); err != nil {
+			t.Fatal(err)
+		}
+		// As a crash between sending the advice and recording its answer
+		// leaves it.
+		msgs, _ := e.db.FindNetworkMessages(ctx, req.Reference)
+		if len(msgs) != 2 || msgs[1].MTI != "0220" {
+			t.Fatalf("requests: %+v", msgs)
+		}
+		err := e.db.Write(ctx, func(tx *sqlstore.Tx) error {
+			_, err := tx.Exec(`UPDATE network_messages SET status = 'pending', response_code = '', approval_code = '' WHERE id = $1`, msgs[1].ID)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := e.link.Capture(ctx, &kessai.NetworkCaptureRequest{Reference: req.Reference})
+		if err != nil || !res.Approved {
+			t.Fatalf("capture at recovery: %+v, %v", res, err)
+		}
+		msgs, _ = e.db.FindNetworkMessages(ctx, req.Reference)
+		if len(msgs) != 3 || msgs[2].MTI != "0221" || msgs[2].STAN != msgs[1].STAN {
+			var mtis []string
+			for _, m := range msgs {
+				mtis = append(mtis, m.MTI+" "+m.STAN)
+			}
+			t.Errorf("requests sent: %v, want 0100, 0220 and its 0221 repeat", mtis)
+		}
+		if diff := cmp.Diff([]string{"hold 2500", "capture 2500"}, e.ledgerKinds(req.Reference)); diff != "" {
 			t.Errorf("issuer ledger (-want +got):\n%s", diff)
 		}
 	})

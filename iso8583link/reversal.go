@@ -174,8 +174,10 @@ func (l *Link) deliver(ctx context.Context, rev *kessai.NetworkReversal) (string
 		return "", false
 	}
 	tctx, cancel := context.WithTimeout(ctx, l.cfg.Timeout)
+	observed := l.observe(mti)
 	m, err := c.roundTrip(tctx, raw, iso8583msg.MatchKey(mti, orig.TerminalID, rev.STAN))
 	cancel()
+	observed(err)
 	if err != nil {
 		l.log.Info("reversal not acknowledged, will retry", "ref", orig.Reference, "mti", mti, "stan", rev.STAN,
 			"attempt", rev.Attempts+1, "next", next, "err", err)

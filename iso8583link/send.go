@@ -63,8 +63,10 @@ func (l *Link) send(ctx context.Context, c *conn, rec *kessai.NetworkMessage, ra
 	// must be recorded.
 	bg := context.WithoutCancel(ctx)
 	tctx, cancel := context.WithTimeout(ctx, l.cfg.Timeout)
+	observed := l.observe(rec.MTI)
 	m, err := c.roundTrip(tctx, raw, key)
 	cancel()
+	observed(err)
 	switch {
 	case errors.Is(err, errNotSent):
 		l.notSent(bg, rec)

@@ -24,6 +24,9 @@ type chargeRequest struct {
 	currency string
 	capture  bool
 	cred     kessai.StoredCredential
+	// threeDS: the charge goes through 3-D Secure before its
+	// authorization (see wants3DS and storeCharge).
+	threeDS bool
 }
 
 // validateCharge checks everything of in that needs no database. It fails
@@ -147,6 +150,9 @@ func (s *Service) CreateCharge(ctx context.Context, auth *kessai.Auth, in *kessa
 	if err != nil {
 		return nil, err
 	}
+	if r.threeDS, err = s.wants3DS(acct, in); err != nil {
+		return nil, err
+	}
 	var ch *kessai.Charge
 	var cd *vault.CardData
 	// The fraud screening, when the service has an engine: the charge's
@@ -167,10 +173,18 @@ func (s *Service) CreateCharge(ctx context.Context, auth *kessai.Auth, in *kessa
 		Reference: id, MerchantID: auth.AccountID, Amount: in.Amount, Currency: r.currency, StoredCredential: r.cred,
 	}
 	var prep kessai.PreparedAuth
-	if pl, ok := s.link.(kessai.PreparingLink); ok {
-		// On failure the charge takes the one-step path, which fails
-		// the same way and stores the failed charge.
-		if p, err := pl.PrepareAuthorize(ctx, areq, r.capture); err == nil {
+	// prepare reserves the request once the fraud decision is known:
+	// none for a charge blocked or going through 3-D Secure, an
+	// authorization only for one held for review. On failure the charge
+	// takes the one-step path, which fails the same way and stores the
+	// failed charge.
+	prepare := func() {
+		pl, ok := s.link.(kessai.PreparingLink)
+		if !ok || r.threeDS || dec != nil && dec.Action == kessai.FraudBlock {
+			return
+		}
+		sale := r.capture && (dec == nil || dec.Action != kessai.FraudReview)
+		if p, err := pl.PrepareAuthorize(ctx, areq, sale); err == nil {
 			prep = p
 		}
 	}
@@ -182,37 +196,60 @@ func (s *Service) CreateCharge(ctx context.Context, auth *kessai.Auth, in *kessa
 		areq.SecurityCode = cd.SecurityCode
 		return tx.InsertNetworkMessage(prep.Record())
 	}
+	// The fraud screening runs before the write, on what the charge
+	// will carry: the decision's counters may be remote (Redis), and the
+	// single writer must never wait on them.
+	ip := ""
+	if in.IP != nil {
+		ip = *in.IP
+	}
 	if token {
+		if s.fraud != nil {
+			tok, bin, err := s.vault.PeekToken(ctx, auth, in.Card)
+			if err != nil {
+				return nil, err
+			}
+			if in.Customer != "" {
+				if cust, err = s.db.FindCustomer(ctx, auth.AccountID, auth.Livemode, in.Customer); err != nil {
+					return nil, err
+				}
+			}
+			if ip == "" {
+				ip = tok.ClientIP
+			}
+			fa = fraudAttributes(auth, id, in.Amount, r.currency, in.Metadata, tok.Card, bin, cust, ip)
+			if dec, err = s.screen(ctx, fa); err != nil {
+				return nil, err
+			}
+			s.steer3DS(r, in, dec)
+		}
+		prepare()
 		// A one-off card: the token is used, its card revealed (which
 		// destroys the security code) and the charge stored, together.
+		// Through 3-D Secure, the code stays in the vault until the
+		// authorization that follows the authentication.
 		err = s.db.Write(ctx, func(tx *sqlstore.Tx) error {
-			if in.Customer != "" {
+			if in.Customer != "" && cust == nil {
 				if cust, err = tx.FindCustomer(auth.AccountID, auth.Livemode, in.Customer); err != nil {
 					return err
 				}
 			}
-			tok, err := s.vault.UseToken(tx, auth, in.Card)
-			if err != nil {
-				return err
+			var tok *kessai.Token
+			if r.threeDS {
+				if tok, err = s.vault.UseToken(tx, auth, in.Card); err == nil {
+					cd, err = s.vault.RevealCard(tx.Context(), tok.Card.ID)
+				}
+			} else {
+				tok, cd, err = s.vault.SpendToken(tx, auth, in.Card)
 			}
-			if cd, err = s.vault.RevealToken(tx, tok.ID); err != nil {
+			if err != nil {
 				return err
 			}
 			c := *tok.Card
 			ch = s.newCharge(auth, r, &c, tx.Now)
 			ch.ID = id
 			ch.TokenID = tok.ID
-			if s.fraud != nil {
-				ip := tok.ClientIP
-				if in.IP != nil && *in.IP != "" {
-					ip = *in.IP
-				}
-				fa = fraudAttributes(auth, ch, cd, cust, ip)
-				if dec, err = s.screen(ctx, tx, fa, ch); err != nil {
-					return err
-				}
-			}
-			return s.insertCharge(tx, ch, dec, record)
+			return s.storeCharge(tx, r, ch, fa, dec, record)
 		})
 	} else {
 		// A saved card: the customer's default card or the one named.
@@ -227,21 +264,17 @@ func (s *Service) CreateCharge(ctx context.Context, auth *kessai.Auth, in *kessa
 			if cust, err = s.db.FindCustomer(ctx, auth.AccountID, auth.Livemode, in.Customer); err != nil {
 				return nil, err
 			}
+			fa = fraudAttributes(auth, id, in.Amount, r.currency, in.Metadata, c, cd.Number.BIN(), cust, ip)
+			if dec, err = s.screen(ctx, fa); err != nil {
+				return nil, err
+			}
+			s.steer3DS(r, in, dec)
 		}
+		prepare()
 		err = s.db.Write(ctx, func(tx *sqlstore.Tx) error {
 			ch = s.newCharge(auth, r, c, tx.Now)
 			ch.ID = id
-			if s.fraud != nil {
-				ip := ""
-				if in.IP != nil {
-					ip = *in.IP
-				}
-				fa = fraudAttributes(auth, ch, cd, cust, ip)
-				if dec, err = s.screen(ctx, tx, fa, ch); err != nil {
-					return err
-				}
-			}
-			return s.insertCharge(tx, ch, dec, record)
+			return s.storeCharge(tx, r, ch, fa, dec, record)
 		})
 	}
 	if err != nil {
@@ -250,6 +283,10 @@ func (s *Service) CreateCharge(ctx context.Context, auth *kessai.Auth, in *kessa
 	if dec != nil && dec.Action == kessai.FraudBlock {
 		// Stored failed with its event: nothing was sent.
 		s.recordFraud(ctx, fa, dec, kessai.FraudBlocked)
+		return ch, nil
+	}
+	if r.threeDS {
+		// Pending until the authentication ends (FinishAuthentication).
 		return ch, nil
 	}
 	ch, err = s.authorize(detach(ctx), ch, cd, r.cred, prep)
@@ -267,15 +304,16 @@ func (s *Service) CreateCharge(ctx context.Context, auth *kessai.Auth, in *kessa
 	return ch, err
 }
 
-// fraudAttributes describes the charge ch (not yet stored) of the card cd
-// to the fraud engine; cust is the charge's customer or nil, ip the
-// charge's ip parameter or the token's client address.
-func fraudAttributes(auth *kessai.Auth, ch *kessai.Charge, cd *vault.CardData, cust *kessai.Customer, ip string) *kessai.FraudAttributes {
+// fraudAttributes describes the charge id (not yet stored) of amount in
+// currency with metadata meta, on card c whose number starts with bin, to
+// the fraud engine; cust is the charge's customer or nil, ip the charge's
+// ip parameter or the token's client address.
+func fraudAttributes(auth *kessai.Auth, id string, amount int64, currency string, meta kessai.Metadata, c *kessai.Card, bin string, cust *kessai.Customer, ip string) *kessai.FraudAttributes {
 	a := &kessai.FraudAttributes{
-		AccountID: auth.AccountID, Livemode: auth.Livemode, ChargeID: ch.ID,
-		Amount: ch.Amount, Currency: ch.Currency, BIN: cd.Number.BIN(), IP: ip,
+		AccountID: auth.AccountID, Livemode: auth.Livemode, ChargeID: id,
+		Amount: amount, Currency: currency, BIN: bin, IP: ip,
 	}
-	if c := ch.Card; c != nil {
+	if c != nil {
 		a.Brand, a.CardCountry, a.Funding, a.Fingerprint = c.Brand, c.Country, c.Financing, c.Fingerprint
 	}
 	if cust != nil {
@@ -285,32 +323,46 @@ func fraudAttributes(auth *kessai.Auth, ch *kessai.Charge, cd *vault.CardData, c
 		}
 		a.CustomerCreatedAt = cust.CreatedAt.Time
 	}
-	// Billing and shipping countries are not charge parameters yet, and
-	// CardNewToMerchant would cost a read per charge: both stay missing,
-	// so rules naming them do not fire.
+	// The countries (docs/fraud.md); CardNewToMerchant is set by screen.
+	fraudGeo(a, meta, c)
 	return a
 }
 
-// screen asks the fraud engine about ch, in the write that stores it, and
-// marks ch failed with failed_fraud_check when the decision blocks it. The
-// decision is returned for insertCharge to store.
-func (s *Service) screen(ctx context.Context, tx *sqlstore.Tx, a *kessai.FraudAttributes, ch *kessai.Charge) (*kessai.FraudDecision, error) {
+// screen asks the fraud engine about the charge a describes, before the
+// charge's write (the single writer never waits on the engine's counters,
+// which may be in Redis), after finding whether its card is new to the
+// merchant. The decision is returned for insertCharge to apply and store.
+func (s *Service) screen(ctx context.Context, a *kessai.FraudAttributes) (*kessai.FraudDecision, error) {
+	if err := s.cardIsNew(ctx, a); err != nil {
+		return nil, err
+	}
 	d, err := s.fraud.Screen(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	d.Charge = ch.ID
-	if d.Action == kessai.FraudBlock {
-		ch.MarkFailed(kessai.EFailedFraudCheck, "")
-	}
+	d.Charge = a.ChargeID
 	return d, nil
 }
 
-// insertCharge stores the new charge ch in tx with its fraud decision (nil:
-// not screened). A charge to send has its network request recorded with
-// it; a blocked one is stored failed, with its event and the token's
-// charge_status, and never reaches the network.
-func (s *Service) insertCharge(tx *sqlstore.Tx, ch *kessai.Charge, d *kessai.FraudDecision, record func(*sqlstore.Tx) error) error {
+// insertCharge stores the new charge ch in tx with its fraud decision d
+// (nil: not screened) made on the attributes fa, and applies it: a blocked
+// charge is stored failed with failed_fraud_check, its event and the
+// token's charge_status, and never reaches the network; a charge held for
+// review is an authorization only, with a review.open event. A charge to
+// send has its network request recorded with it. A card new to the
+// merchant is recorded as seen.
+func (s *Service) insertCharge(tx *sqlstore.Tx, ch *kessai.Charge, fa *kessai.FraudAttributes, d *kessai.FraudDecision, record func(*sqlstore.Tx) error) error {
+	if err := seeCard(tx, fa); err != nil {
+		return err
+	}
+	if d != nil && d.Action == kessai.FraudBlock {
+		ch.MarkFailed(kessai.EFailedFraudCheck, "")
+	}
+	if holdForReview(ch, d) {
+		if err := openReview(tx, ch, d); err != nil {
+			return err
+		}
+	}
 	if d != nil {
 		if err := tx.InsertFraudDecision(ch.AccountID, ch.Livemode, d); err != nil {
 			return err
@@ -456,7 +508,13 @@ func (s *Service) authorize(ctx context.Context, ch *kessai.Charge, cd *vault.Ca
 				return err
 			}
 		}
-		return addEvent(tx, kessai.EventChargeCreate, ch.AccountID, ch.Livemode, ch.ID, ch)
+		key := kessai.EventChargeCreate
+		if ch.Authentication != nil {
+			// Authorized after 3-D Secure: the charge was created
+			// (charge.create) when the authentication began.
+			key = kessai.EventChargeComplete
+		}
+		return addEvent(tx, key, ch.AccountID, ch.Livemode, ch.ID, ch)
 	})
 	if err != nil {
 		if kessai.ErrorCode(err) == kessai.EConflict {

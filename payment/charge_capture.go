@@ -2,6 +2,7 @@ package payment
 
 import (
 	"context"
+	"errors"
 
 	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/sqlstore"
@@ -62,12 +63,22 @@ func (s *Service) CaptureCharge(ctx context.Context, auth *kessai.Auth, id strin
 	if err != nil {
 		return nil, err
 	}
-	return s.capture(detach(ctx), ch, ch.CapturedAmount)
+	return s.capture(detach(ctx), ch, ch.CapturedAmount, false)
 }
 
 // capture posts amount of the in-flight charge ch and stores the outcome.
-func (s *Service) capture(ctx context.Context, ch *kessai.Charge, amount int64) (*kessai.Charge, error) {
+// recovering says that an advice for it was sent before (by a process that
+// died, or unanswered): then a card network out of reach leaves the charge
+// in flight too.
+func (s *Service) capture(ctx context.Context, ch *kessai.Charge, amount int64, recovering bool) (*kessai.Charge, error) {
 	res, err := s.link.Capture(ctx, &kessai.NetworkCaptureRequest{Reference: ch.ID, NetworkRef: ch.NetworkRef, Amount: amount})
+	if errors.Is(err, kessai.ErrNetworkTimeout) || recovering && errors.Is(err, kessai.ErrNetworkUnavailable) {
+		// The advice may have reached the card company, which then posted
+		// the amount: the charge stays in flight, and the recovery pass
+		// repeats the advice until it is answered.
+		s.log.Warn("payment: capture unanswered, left to the recovery pass", "charge", ch.ID, "err", err)
+		return nil, kessai.WrapError(err, kessai.EUnavailable, "the card network did not answer in time; the capture completes automatically")
+	}
 	if err != nil {
 		s.log.Warn("payment: capture failed", "charge", ch.ID, "err", err)
 		return nil, s.abort(ctx, ch, kessai.WrapError(err, kessai.EFailedCapture, "capture failed: the card network could not be reached, try again"))

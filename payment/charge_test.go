@@ -307,18 +307,46 @@ func TestNetworkFailures(t *testing.T) {
 			t.Errorf("last call = %s", c[len(c)-1])
 		}
 
-		// A failed /capture leaves the authorization capturable.
+		// A /capture that could not be sent leaves the authorization
+		// capturable.
+		e.link.onCapture = func(*kessai.NetworkCaptureRequest) (*kessai.NetworkResult, error) {
+			return nil, kessai.WrapError(kessai.ErrNetworkUnavailable, kessai.EUnavailable, "card network unavailable")
+		}
 		auth := e.charge(t, "4242424242424242", 5000, false)
 		if _, err := e.svc.CaptureCharge(ctx, e.auth, auth.ID, 0); code(err) != kessai.EFailedCapture {
-			t.Errorf("capture while the network fails: %v", err)
+			t.Errorf("capture while the network is down: %v", err)
 		}
 		got, _ := e.svc.FindCharge(ctx, e.auth, auth.ID)
 		if got.Inflight != "" || !got.Capturable || got.CapturedAmount != 0 {
-			t.Errorf("after a failed capture: inflight %q capturable %v captured %d", got.Inflight, got.Capturable, got.CapturedAmount)
+			t.Errorf("after a capture not sent: inflight %q capturable %v captured %d", got.Inflight, got.Capturable, got.CapturedAmount)
 		}
 		e.link.onCapture = nil
 		if got, err := e.svc.CaptureCharge(ctx, e.auth, auth.ID, 0); err != nil || !got.Paid {
 			t.Errorf("retried capture: %v", err)
+		}
+
+		// A /capture whose answer timed out may have been posted: it stays
+		// in flight (503), and the recovery pass completes it.
+		e.link.onCapture = func(*kessai.NetworkCaptureRequest) (*kessai.NetworkResult, error) {
+			return nil, kessai.WrapError(kessai.ErrNetworkTimeout, kessai.EUnavailable, "card network did not answer")
+		}
+		auth = e.charge(t, "4242424242424242", 5000, false)
+		if _, err := e.svc.CaptureCharge(ctx, e.auth, auth.ID, 0); code(err) != kessai.EUnavailable {
+			t.Errorf("capture while the network times out: %v", err)
+		}
+		got, _ = e.svc.FindCharge(ctx, e.auth, auth.ID)
+		if got.Inflight != kessai.InflightCapture || got.CapturedAmount != 5000 {
+			t.Errorf("after a capture timed out: inflight %q captured %d", got.Inflight, got.CapturedAmount)
+		}
+		if _, err := e.svc.CaptureCharge(ctx, e.auth, auth.ID, 0); code(err) != kessai.EFailedCapture {
+			t.Errorf("capture again while in flight: %v", err)
+		}
+		e.link.onCapture = nil
+		if n, err := e.svc.Recover(ctx, time.Now().Add(time.Second)); err != nil || n != 1 {
+			t.Errorf("recover: %d, %v", n, err)
+		}
+		if got, _ := e.svc.FindCharge(ctx, e.auth, auth.ID); !got.Paid || got.Inflight != "" {
+			t.Errorf("after recovery: paid %v inflight %q", got.Paid, got.Inflight)
 		}
 	})
 }

@@ -27,14 +27,11 @@ func (s *Service) verifyToken(ctx context.Context, auth *kessai.Auth, tokenID st
 	var cd *vault.CardData
 	var c *kessai.Card
 	err = s.db.Write(ctx, func(tx *sqlstore.Tx) error {
-		tok, err := s.vault.UseToken(tx, auth, tokenID)
+		tok, d, err := s.vault.SpendToken(tx, auth, tokenID)
 		if err != nil {
 			return err
 		}
-		if cd, err = s.vault.RevealToken(tx, tok.ID); err != nil {
-			return err
-		}
-		c = tok.Card
+		cd, c = d, tok.Card
 		return nil
 	})
 	if err != nil {

@@ -14,11 +14,18 @@ import (
 // Vault is what the service needs of the card vault; *vault.Vault
 // implements it.
 type Vault interface {
-	// UseToken marks a token used in tx and returns it with its card.
+	// PeekToken returns a token with its card and the card's BIN,
+	// without using it.
+	PeekToken(ctx context.Context, auth *kessai.Auth, id string) (*kessai.Token, string, error)
+	// UseToken marks a token used in tx and returns it with its card,
+	// keeping its security code for a later RevealToken.
 	UseToken(tx *sqlstore.Tx, auth *kessai.Auth, id string) (*kessai.Token, error)
 	// RevealToken returns a token's card data, destroying its security
 	// code in tx.
 	RevealToken(tx *sqlstore.Tx, id string) (*vault.CardData, error)
+	// SpendToken marks a token used in tx and returns it with its card
+	// and the card's data, destroying its security code.
+	SpendToken(tx *sqlstore.Tx, auth *kessai.Auth, id string) (*kessai.Token, *vault.CardData, error)
 	// RevealCard returns a saved card's data, without security code.
 	RevealCard(ctx context.Context, id string) (*vault.CardData, error)
 	// SetTokenChargeStatus sets the token's charge_status in tx.
@@ -71,6 +78,10 @@ type Config struct {
 	// Fraud screens every charge before its authorization and learns its
 	// outcome; nil means no screening (every charge is sent).
 	Fraud kessai.FraudScreener
+	// ThreeDS turns on 3-D Secure for charges with a return_uri; nil
+	// means charges are never authenticated (authentication=3DS is then
+	// refused).
+	ThreeDS *ThreeDSConfig
 }
 
 // Service implements the payment services. It is safe for concurrent use,
@@ -87,6 +98,7 @@ type Service struct {
 	sweepEvery   time.Duration
 	recoverAfter time.Duration
 	fraud        kessai.FraudScreener
+	threeDS      *ThreeDSConfig
 
 	mu    sync.Mutex
 	accts map[string]cachedAccount
@@ -115,7 +127,7 @@ func New(c Config) *Service {
 	s := &Service{
 		db: c.DB, vault: c.Vault, link: c.Link, accounts: c.Accounts, records: c.Records, fees: c.Fees, log: c.Logger,
 		accountTTL: c.AccountTTL, sweepEvery: c.SweepInterval, recoverAfter: c.RecoverAfter,
-		fraud: c.Fraud,
+		fraud: c.Fraud, threeDS: c.ThreeDS,
 		accts: map[string]cachedAccount{},
 	}
 	if s.fees == nil {
@@ -181,6 +193,11 @@ func detach(ctx context.Context) context.Context { return context.WithoutCancel(
 // RecoverAfter) and expires old authorizations. Failures are logged and
 // retried at the next tick. Returns ctx's error.
 func (s *Service) Run(ctx context.Context) error {
+	if s.threeDS != nil {
+		// Authentications past their deadline time out (its own,
+		// shorter period).
+		go s.runThreeDS(ctx)
+	}
 	t := time.NewTicker(s.sweepEvery)
 	defer t.Stop()
 	for {

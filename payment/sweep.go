@@ -96,7 +96,7 @@ func (s *Service) recoverCharge(ctx context.Context, c *kessai.Charge) error {
 			return addEvent(tx, kessai.EventChargeCreate, c.AccountID, c.Livemode, c.ID, c)
 		})
 	case kessai.InflightCapture:
-		_, err := s.capture(ctx, c, c.CapturedAmount)
+		_, err := s.capture(ctx, c, c.CapturedAmount, true)
 		return err
 	case kessai.InflightReverse, kessai.InflightExpire:
 		_, err := s.reverse(ctx, c)

@@ -186,6 +186,9 @@ func (s *AccountService) RollKey(ctx context.Context, accountID string, kind kes
 		return nil, err
 	}
 	err = s.DB.Write(ctx, func(tx *Tx) error {
+		if err := lockAccount(tx, accountID); err != nil {
+			return fmt.Errorf("roll key: %w", err)
+		}
 		until := Micros(tx.Now.Add(grace))
 		// Keep an earlier, shorter expiry: rolling twice must not extend a key.
 		if _, err := tx.Exec(`UPDATE api_keys SET expires_at = $1 WHERE account_id = $2 AND kind = $3 AND livemode = $4 AND (expires_at IS NULL OR expires_at > $1)`,
@@ -223,4 +226,19 @@ func (s *AccountService) Authenticate(ctx context.Context, key string) (*kessai.
 	}
 	a.Kind = kessai.KeyKind(kind)
 	return &a, nil
+}
+
+// lockAccount makes the transactions that change one account's rows as a
+// set (rolling keys or webhook secrets) take turns. On PostgreSQL,
+// concurrent rolls in different writers would otherwise update the same
+// rows in different orders (a deadlock) and could both leave a current
+// key. The row lock (FOR NO KEY UPDATE) does not block inserts that
+// reference the account. SQLite has one writer, so nothing to do there.
+// Returns an error when the account does not exist.
+func lockAccount(tx *Tx, accountID string) error {
+	if tx.Dialect() != Postgres {
+		return nil
+	}
+	var id string
+	return tx.QueryRow(`SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE`, accountID).Scan(&id)
 }

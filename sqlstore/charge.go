@@ -18,7 +18,7 @@ const chargeCols = `id, account_id, livemode, version, status, inflight, infligh
 	metadata, card, token_id, customer_id, transaction_id, ip, return_uri, authorize_uri, authentication,
 	authenticated_by, failure_code, failure_message, merchant_advice, merchant_advice_code, approval_code,
 	acquirer_reference_number, network_ref, platform_fee, webhook_endpoints, authorized_at, paid_at,
-	reversed_at, expired_at, expires_at, created_at, updated_at`
+	reversed_at, expired_at, expires_at, created_at, updated_at, three_d_secure`
 
 // chargeArgs returns the values of chargeCols for c, then card_id and
 // card_last_digits.
@@ -57,13 +57,19 @@ func chargeArgs(c *kessai.Charge) ([]any, error) {
 	if c.Inflight != "" {
 		inflightAt = Micros(c.InflightAt)
 	}
+	var tds any
+	if c.ThreeDSecure != nil {
+		if tds, err = jsonArg(c.ThreeDSecure); err != nil {
+			return nil, err
+		}
+	}
 	return []any{
 		c.ID, c.AccountID, c.Livemode, c.Version, string(c.Status), c.Inflight, inflightAt, c.Amount, c.Currency,
 		c.CapturedAmount, c.RefundedAmount, c.Fees.Flat, c.Fees.RateBP, c.Fees.VatBP, c.Capture, c.AuthorizationType, c.Description,
 		meta, card, token, c.Customer, c.Transaction, c.IP, c.ReturnURI, c.AuthorizeURI, c.Authentication,
 		c.AuthenticatedBy, c.FailureCode, c.FailureMessage, c.MerchantAdvice, c.MerchantAdviceCode, c.ApprovalCode,
 		c.AcquirerReferenceNumber, c.NetworkRef, platform, hooks, timeArg(c.AuthorizedAt), timeArg(c.PaidAt),
-		timeArg(c.ReversedAt), timeArg(c.ExpiredAt), timeArg(c.ExpiresAt), Micros(c.CreatedAt.Time), Micros(c.UpdatedAt),
+		timeArg(c.ReversedAt), timeArg(c.ExpiredAt), timeArg(c.ExpiresAt), Micros(c.CreatedAt.Time), Micros(c.UpdatedAt), tds,
 		cardID, last,
 	}, nil
 }
@@ -72,7 +78,7 @@ func chargeArgs(c *kessai.Charge) ([]any, error) {
 func scanCharge(r rowScanner) (*kessai.Charge, error) {
 	c := &kessai.Charge{}
 	var status, meta string
-	var card, token, platform, hooks sql.NullString
+	var card, token, platform, hooks, tds sql.NullString
 	var inflightAt, authorizedAt, paidAt, reversedAt, expiredAt, expiresAt sql.NullInt64
 	var created, updated int64
 	err := r.Scan(&c.ID, &c.AccountID, &c.Livemode, &c.Version, &status, &c.Inflight, &inflightAt, &c.Amount, &c.Currency,
@@ -80,7 +86,7 @@ func scanCharge(r rowScanner) (*kessai.Charge, error) {
 		&meta, &card, &token, &c.Customer, &c.Transaction, &c.IP, &c.ReturnURI, &c.AuthorizeURI, &c.Authentication,
 		&c.AuthenticatedBy, &c.FailureCode, &c.FailureMessage, &c.MerchantAdvice, &c.MerchantAdviceCode, &c.ApprovalCode,
 		&c.AcquirerReferenceNumber, &c.NetworkRef, &platform, &hooks, &authorizedAt, &paidAt,
-		&reversedAt, &expiredAt, &expiresAt, &created, &updated)
+		&reversedAt, &expiredAt, &expiresAt, &created, &updated, &tds)
 	if err != nil {
 		return nil, err
 	}
@@ -98,6 +104,10 @@ func scanCharge(r rowScanner) (*kessai.Charge, error) {
 	}
 	if hooks.Valid {
 		json.Unmarshal([]byte(hooks.String), &c.WebhookEndpoints)
+	}
+	if tds.Valid {
+		c.ThreeDSecure = &kessai.AuthenticationSummary{}
+		json.Unmarshal([]byte(tds.String), c.ThreeDSecure)
 	}
 	if inflightAt.Valid {
 		c.InflightAt = FromMicros(inflightAt.Int64)

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
@@ -43,10 +44,21 @@ type DB struct {
 	wg     sync.WaitGroup
 	rebind sync.Map // query → rewritten query (SQLite)
 	stmts  sync.Map // query → *sql.Stmt on the writer (SQLite)
+	// readStmts caches the reader pool's statements (SQLite).
+	readStmts  sync.Map // query → *sql.Stmt
+	nreadStmts atomic.Int64
 	// toPrepare holds queries to prepare after the current batch; only
 	// the writer goroutine touches it.
 	toPrepare map[string]struct{}
 	nstmts    int
+	// walPath and walChecks: see restartWAL (SQLite).
+	walPath   string
+	walChecks int
+	onCommit  commitObserver // see ObserveCommits
+	// onEvents and webhooks belong to the webhook outbox (notify.go,
+	// webhook_cache.go).
+	onEvents commitHooks
+	webhooks webhookCache
 }
 
 // Open opens the database named by dsn: "postgres://…" or "postgresql://…"
@@ -74,8 +86,14 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		if path == "" {
 			return nil, errors.New("open sqlite: empty path")
 		}
+		db.walPath = path + "-wal"
 		q := url.Values{}
-		for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)", "temp_store(MEMORY)"} {
+		// Checkpoints stay in the writer's commits (every 1000 pages):
+		// a checkpointer on its own connection, racing the writer, never
+		// backfills the whole log, so the log never restarts and grows
+		// until the disk is full (the fault suite found it).
+		for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)", "temp_store(MEMORY)",
+			"journal_size_limit(16777216)", "cache_size(-8192)"} {
 			q.Add("_pragma", p)
 		}
 		q.Set("_txlock", "immediate")
@@ -118,6 +136,11 @@ func (db *DB) Close() error {
 	db.closed.Do(func() { close(db.done) })
 	db.wg.Wait()
 	db.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
+	db.readStmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
+	if db.Dialect == SQLite {
+		// A stopped database is one file.
+		db.write.ExecContext(context.Background(), "PRAGMA wal_checkpoint(TRUNCATE)")
+	}
 	return errors.Join(db.write.Close(), db.read.Close())
 }
 
@@ -166,12 +189,46 @@ func (db *DB) q(query string) string {
 
 // QueryContext runs a read query on the reader pool.
 func (db *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := db.readStmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return db.read.QueryContext(ctx, db.q(query), args...)
 }
 
 // QueryRowContext runs a one-row read query on the reader pool.
 func (db *DB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := db.readStmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return db.read.QueryRowContext(ctx, db.q(query), args...)
+}
+
+// readStmt returns the reader pool's prepared statement for query, or nil
+// when the cache is full or the query does not prepare (it then runs
+// unprepared and reports its own error). On SQLite parsing is a large part
+// of a small read's cost; database/sql prepares the statement once on each
+// pooled connection that runs it. PostgreSQL's driver caches statements
+// itself.
+func (db *DB) readStmt(ctx context.Context, query string) *sql.Stmt {
+	if db.Dialect != SQLite {
+		return nil
+	}
+	if v, ok := db.readStmts.Load(query); ok {
+		return v.(*sql.Stmt)
+	}
+	if db.nreadStmts.Load() >= maxStmts {
+		return nil
+	}
+	st, err := db.read.PrepareContext(ctx, db.q(query))
+	if err != nil {
+		return nil
+	}
+	if v, loaded := db.readStmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return v.(*sql.Stmt)
+	}
+	db.nreadStmts.Add(1)
+	return st
 }
 
 // Micros returns t as microseconds since the Unix epoch, the stored form of

@@ -45,6 +45,7 @@ func (tx *Tx) InsertEvent(e *kessai.Event) error {
 	if err != nil {
 		return fmt.Errorf("insert event: %w", err)
 	}
+	tx.eventInserted(e.ID)
 	return nil
 }
 

@@ -246,9 +246,14 @@ func (tx *Tx) InsertFraudDecision(accountID string, livemode bool, d *kessai.Fra
 	if err != nil {
 		return fmt.Errorf("insert fraud decision: %w", err)
 	}
-	_, err = tx.Exec(`INSERT INTO fraud_decisions (charge_id, account_id, livemode, action, request_3ds, risk_score, risk_level, rules, reasons, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		d.Charge, accountID, livemode, string(d.Action), d.Request3DS, d.RiskScore, d.RiskLevel, string(rules), string(reasons), Micros(d.CreatedAt.Time))
+	var inputs *string
+	if len(d.Inputs) > 0 {
+		s := string(d.Inputs)
+		inputs = &s
+	}
+	_, err = tx.Exec(`INSERT INTO fraud_decisions (charge_id, account_id, livemode, action, request_3ds, risk_score, risk_level, rules, reasons, created_at, inputs)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		d.Charge, accountID, livemode, string(d.Action), d.Request3DS, d.RiskScore, d.RiskLevel, string(rules), string(reasons), Micros(d.CreatedAt.Time), inputs)
 	if err != nil {
 		return fmt.Errorf("insert fraud decision: %w", err)
 	}

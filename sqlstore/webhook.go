@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -37,6 +36,12 @@ type Delivery struct {
 	// claimed by the fanning worker; FanOut leaves it true only when that
 	// worker holds the claim (another node may have stored it first).
 	Claimed bool
+	// Due, when set before [DB.FanOut], is when an unclaimed delivery
+	// becomes due (the node that committed the event may claim it sooner).
+	Due time.Time
+	// Stored is set by [DB.FanOut] when this call stored the delivery
+	// (no other node had).
+	Stored bool
 }
 
 // Attempt is one try of a delivery.
@@ -83,51 +88,28 @@ func (db *DB) WebhookProgress(ctx context.Context) (cursor, last int64, err erro
 
 // WebhookEndpoints returns where an event goes: the charge's own endpoints
 // when its object (or a refund's charge) has some, else the account's URL
-// for the mode, else nothing.
+// for the mode (cached for [WebhookCacheTTL]), else nothing.
 func (db *DB) WebhookEndpoints(ctx context.Context, e *kessai.Event) ([]string, error) {
-	chargeID := ""
-	switch {
-	case kessai.HasPrefix(e.ObjectID, kessai.PrefixCharge):
-		chargeID = e.ObjectID
-	case kessai.HasPrefix(e.ObjectID, kessai.PrefixRefund):
-		var r struct {
-			Charge string `json:"charge"`
-		}
-		json.Unmarshal(e.Data, &r)
-		chargeID = r.Charge
-	}
-	if chargeID != "" {
-		var hooks sql.NullString
-		err := db.QueryRowContext(ctx, `SELECT webhook_endpoints FROM charges WHERE id = $1`, chargeID).Scan(&hooks)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return nil, fmt.Errorf("charge endpoints: %w", err)
-		}
-		var uris []string
-		if hooks.Valid {
-			json.Unmarshal([]byte(hooks.String), &uris)
-		}
-		if len(uris) > 0 {
-			return uris, nil
-		}
-	}
-	acct := &AccountService{DB: db}
-	uri, err := acct.WebhookURI(ctx, e.AccountID, e.Livemode)
-	if err != nil || uri == nil {
+	t, err := db.WebhookTargets(ctx, []*kessai.Event{e})
+	if err != nil {
 		return nil, err
 	}
-	return []string{*uri}, nil
+	return t[0], nil
 }
 
-// FanOut stores the deliveries of round 0 (those that exist already are
-// kept: several nodes may fan out the same events), those marked Claimed
-// claimed by claim for lease, and moves the cursor to upTo unless it is
-// there already.
+// FanOut stores the deliveries of round 0 (several nodes may fan out the
+// same events: one that exists already is kept, with its id), those marked
+// Claimed claimed by claim for lease, and moves the cursor to upTo unless
+// it is there already. A delivery marked Claimed that exists already is
+// claimed too if no worker holds it and it has had no attempt (another
+// node stored it unclaimed). A delivery with a Due time is not claimed by
+// [DB.ClaimDeliveries] before it.
 func (db *DB) FanOut(ctx context.Context, ds []*Delivery, upTo int64, claim string, lease time.Duration) error {
 	want := make([]bool, len(ds))
 	for i, d := range ds {
 		want[i] = d.Claimed
 	}
-	return db.Write(ctx, func(tx *Tx) error {
+	err := db.Write(ctx, func(tx *Tx) error {
 		now := Micros(tx.Now)
 		for i, d := range ds {
 			if d.ID == "" {
@@ -138,14 +120,27 @@ func (db *DB) FanOut(ctx context.Context, ds []*Delivery, upTo int64, claim stri
 			if want[i] {
 				owner, until = claim, now+lease.Microseconds()
 			}
-			res, err := tx.Exec(`INSERT INTO webhook_deliveries (id, event_id, event_seq, account_id, livemode, uri, state, round, next_at, claim, claimed_until, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $9, $9) ON CONFLICT (event_id, uri, round) DO NOTHING`,
-				d.ID, d.EventID, d.EventSeq, d.AccountID, d.Livemode, d.URI, DeliveryPending, d.Round, now, owner, until)
-			if err != nil {
+			due := now
+			if !d.Due.IsZero() {
+				due = Micros(d.Due)
+			}
+			var id, holder string
+			err := tx.QueryRow(`INSERT INTO webhook_deliveries (id, event_id, event_seq, account_id, livemode, uri, state, round, next_at, claim, claimed_until, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $12, $10, $11, $9, $9)
+				ON CONFLICT (event_id, uri, round) DO UPDATE SET claim = excluded.claim, claimed_until = excluded.claimed_until, updated_at = excluded.updated_at
+				WHERE excluded.claim <> '' AND webhook_deliveries.claimed_until < excluded.updated_at AND webhook_deliveries.attempts = 0 AND webhook_deliveries.state = excluded.state
+				RETURNING id, claim`,
+				d.ID, d.EventID, d.EventSeq, d.AccountID, d.Livemode, d.URI, DeliveryPending, d.Round, now, owner, until, due).Scan(&id, &holder)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				// Stored already, held by another worker or tried.
+				d.Claimed, d.Stored = false, false
+				continue
+			case err != nil:
 				return fmt.Errorf("insert delivery: %w", err)
 			}
-			n, _ := res.RowsAffected()
-			d.Claimed = want[i] && n == 1
+			d.Stored = id == d.ID
+			d.ID, d.Claimed = id, want[i] && holder == claim
 		}
 		if upTo <= 0 {
 			return nil
@@ -159,6 +154,13 @@ func (db *DB) FanOut(ctx context.Context, ds []*Delivery, upTo int64, claim stri
 		}
 		return err
 	})
+	if err != nil {
+		// Nothing was stored: ds is as it came, for a retry.
+		for i, d := range ds {
+			d.Claimed, d.Stored = want[i], false
+		}
+	}
+	return err
 }
 
 // ClaimDeliveries claims up to limit pending deliveries that are due, for
@@ -205,6 +207,29 @@ func (db *DB) ClaimDeliveries(ctx context.Context, claim string, lease time.Dura
 		return nil
 	})
 	return got, err
+}
+
+// ClaimDelivery claims the delivery with the id for lease, as claim, if it
+// is pending and no worker holds it. Returns it and true when claimed, false
+// otherwise (delivered, failed, held or unknown).
+func (db *DB) ClaimDelivery(ctx context.Context, id, claim string, lease time.Duration) (*Delivery, bool, error) {
+	var d *Delivery
+	err := db.Write(ctx, func(tx *Tx) error {
+		now := Micros(tx.Now)
+		var err error
+		d, err = scanDelivery(tx.QueryRow(`UPDATE webhook_deliveries SET claim = $1, claimed_until = $2, updated_at = $3
+			WHERE id = $4 AND state = $5 AND claimed_until < $3 RETURNING `+deliveryCols,
+			claim, now+lease.Microseconds(), now, id, DeliveryPending))
+		if errors.Is(err, sql.ErrNoRows) {
+			d = nil
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("claim delivery: %w", err)
+	}
+	return d, d != nil, nil
 }
 
 // FinishAttempt records an attempt of a claimed delivery and moves it on:

@@ -53,8 +53,25 @@ func (s *AccountService) SetWebhookURI(ctx context.Context, accountID string, li
 		if n, _ := res.RowsAffected(); n == 0 {
 			return kessai.NotFound("account", accountID)
 		}
+		tx.AfterCommit(func() { tx.db.webhooks.forget(acctMode{accountID, livemode}) })
 		return nil
 	})
+}
+
+// cachedWebhookURI is [AccountService.WebhookURI] through the process's
+// cache ([WebhookCacheTTL]).
+func (db *DB) cachedWebhookURI(ctx context.Context, accountID string, livemode bool) (*string, error) {
+	k, now := acctMode{accountID, livemode}, db.Now()
+	if uri, ok := db.webhooks.uri(k, now); ok {
+		return uri, nil
+	}
+	gen := db.webhooks.generation()
+	uri, err := (&AccountService{DB: db}).WebhookURI(ctx, accountID, livemode)
+	if err != nil {
+		return nil, err
+	}
+	db.webhooks.putURI(k, uri, now.Add(WebhookCacheTTL), gen)
+	return uri, nil
 }
 
 // SecretSealer encrypts secrets that are not card data at rest; the vault
@@ -123,10 +140,26 @@ func NewWebhookSecret() string {
 // WebhookSecrets returns the account's signing secrets for the mode that
 // sign now, newest first: one, or two while a roll is in progress. The
 // first call creates the secret (want, when not empty, else a random one).
+//
+// The secrets are cached in memory for up to [WebhookCacheTTL] (and never
+// past the expiry of a rolled one); a roll through this process clears the
+// cache at once.
 func (s *AccountService) WebhookSecrets(ctx context.Context, accountID string, livemode bool, want string) ([]string, error) {
-	out, err := s.activeSecrets(ctx, accountID, livemode)
-	if err != nil || len(out) > 0 {
-		return out, err
+	k, now := acctMode{accountID, livemode}, s.DB.Now()
+	if out, ok := s.DB.webhooks.secretsOf(k, now); ok {
+		return out, nil
+	}
+	gen := s.DB.webhooks.generation()
+	out, until, err := s.activeSecrets(ctx, accountID, livemode)
+	if err != nil {
+		return nil, err
+	}
+	if len(out) > 0 {
+		if ttl := now.Add(WebhookCacheTTL); ttl.Before(until) {
+			until = ttl
+		}
+		s.DB.webhooks.putSecrets(k, out, until, gen)
+		return out, nil
 	}
 	if want == "" {
 		want = NewWebhookSecret()
@@ -150,40 +183,49 @@ func (s *AccountService) WebhookSecrets(ctx context.Context, accountID string, l
 	if err != nil {
 		return nil, fmt.Errorf("create webhook secret: %w", err)
 	}
-	return s.activeSecrets(ctx, accountID, livemode)
+	out, _, err = s.activeSecrets(ctx, accountID, livemode)
+	return out, err
 }
 
-func (s *AccountService) activeSecrets(ctx context.Context, accountID string, livemode bool) ([]string, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT secret FROM webhook_secrets WHERE account_id = $1 AND livemode = $2 AND (expires_at IS NULL OR expires_at > $3) ORDER BY created_at DESC`,
-		accountID, livemode, Micros(s.DB.Now()))
+// activeSecrets returns the secrets that sign now, newest first, and when
+// the first of them stops signing (far ahead when none expires).
+func (s *AccountService) activeSecrets(ctx context.Context, accountID string, livemode bool) ([]string, time.Time, error) {
+	now := s.DB.Now()
+	until := now.Add(24 * 365 * time.Hour)
+	rows, err := s.DB.QueryContext(ctx, `SELECT secret, expires_at FROM webhook_secrets WHERE account_id = $1 AND livemode = $2 AND (expires_at IS NULL OR expires_at > $3) ORDER BY created_at DESC`,
+		accountID, livemode, Micros(now))
 	if err != nil {
-		return nil, fmt.Errorf("webhook secrets: %w", err)
+		return nil, until, fmt.Errorf("webhook secrets: %w", err)
 	}
 	var stored []string
 	for rows.Next() {
 		var sec string
-		if err := rows.Scan(&sec); err != nil {
+		var exp sql.NullInt64
+		if err := rows.Scan(&sec, &exp); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("webhook secrets: %w", err)
+			return nil, until, fmt.Errorf("webhook secrets: %w", err)
+		}
+		if exp.Valid && FromMicros(exp.Int64).Before(until) {
+			until = FromMicros(exp.Int64)
 		}
 		stored = append(stored, sec)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("webhook secrets: %w", err)
+		return nil, until, fmt.Errorf("webhook secrets: %w", err)
 	}
 	out := make([]string, 0, len(stored))
 	for _, st := range stored {
 		sec, err := s.openWebhookSecret(ctx, accountID, livemode, st)
 		if err != nil {
-			return nil, fmt.Errorf("webhook secrets: %w", err)
+			return nil, until, fmt.Errorf("webhook secrets: %w", err)
 		}
 		if s.Sealer != nil && !strings.HasPrefix(st, sealedPrefix) {
 			s.resealWebhookSecret(ctx, accountID, livemode, st)
 		}
 		out = append(out, sec)
 	}
-	return out, nil
+	return out, until, nil
 }
 
 // resealWebhookSecret replaces a secret stored in clear (a data dir from
@@ -211,6 +253,9 @@ func (s *AccountService) RollWebhookSecret(ctx context.Context, accountID string
 		return "", fmt.Errorf("roll webhook secret: %w", err)
 	}
 	err = s.DB.Write(ctx, func(tx *Tx) error {
+		if err := lockAccount(tx, accountID); err != nil {
+			return err
+		}
 		now := Micros(tx.Now)
 		if _, err := tx.Exec(`UPDATE webhook_secrets SET expires_at = $1 WHERE account_id = $2 AND livemode = $3 AND expires_at > $1`,
 			now, accountID, livemode); err != nil {
@@ -226,6 +271,7 @@ func (s *AccountService) RollWebhookSecret(ctx context.Context, accountID string
 			accountID, livemode, stored, now+1)
 		return err
 	})
+	s.DB.webhooks.forget(acctMode{accountID, livemode})
 	if err != nil {
 		return "", fmt.Errorf("roll webhook secret: %w", err)
 	}

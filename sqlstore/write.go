@@ -38,6 +38,13 @@ var ErrClosed = errors.New("sqlstore: database closed")
 // only, and is returned. fn must not block on anything but the database.
 func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	op := &writeOp{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	// Closed first: the queue has room after the writer stopped, and an
+	// op queued then would wait forever.
+	select {
+	case <-db.done:
+		return ErrClosed
+	default:
+	}
 	select {
 	case db.queue <- op:
 	case <-db.done:
@@ -89,6 +96,7 @@ func (db *DB) writer() {
 			}
 		}
 		db.commit(batch)
+		db.restartWAL()
 	}
 }
 
@@ -109,6 +117,8 @@ func (db *DB) commit(batch []*writeOp) {
 	}
 	now := db.Now().UTC().Truncate(time.Microsecond)
 	single := len(batch) == 1
+	// ctl runs the savepoint statements, prepared like any other.
+	ctl := &Tx{db: db, tx: sqlTx, ctx: ctx}
 	for i, op := range batch {
 		op.tx = &Tx{db: db, tx: sqlTx, ctx: op.ctx, Now: now}
 		if err := op.ctx.Err(); err != nil {
@@ -119,7 +129,7 @@ func (db *DB) commit(batch []*writeOp) {
 			errs[i] = db.run(op)
 			continue
 		}
-		if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT op"); err != nil {
+		if _, err := ctl.ExecContext(ctx, "SAVEPOINT op"); err != nil {
 			sqlTx.Rollback()
 			fail(fmt.Errorf("savepoint: %w", err))
 			return
@@ -129,13 +139,13 @@ func (db *DB) commit(batch []*writeOp) {
 		if errs[i] != nil {
 			stmt = "ROLLBACK TO SAVEPOINT op"
 		}
-		if _, err := sqlTx.ExecContext(ctx, stmt); err != nil {
+		if _, err := ctl.ExecContext(ctx, stmt); err != nil {
 			sqlTx.Rollback()
 			fail(fmt.Errorf("savepoint: %w", err))
 			return
 		}
 		if errs[i] != nil {
-			if _, err := sqlTx.ExecContext(ctx, "RELEASE SAVEPOINT op"); err != nil {
+			if _, err := ctl.ExecContext(ctx, "RELEASE SAVEPOINT op"); err != nil {
 				sqlTx.Rollback()
 				fail(fmt.Errorf("savepoint: %w", err))
 				return
@@ -147,10 +157,12 @@ func (db *DB) commit(batch []*writeOp) {
 		batch[0].done <- errs[0]
 		return
 	}
+	start := time.Now()
 	if err := sqlTx.Commit(); err != nil {
 		fail(fmt.Errorf("commit: %w", err))
 		return
 	}
+	db.observeCommit(start, len(batch))
 	for i, op := range batch {
 		op.done <- errs[i]
 	}

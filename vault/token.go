@@ -165,11 +165,12 @@ const tokenColumns = `t.used, t.charge_status, t.client_ip, t.created_at, t.expi
 const tokenSelect = `SELECT ` + cardColumns + `, ` + tokenColumns + `, t.id, t.account_id, t.livemode
 	FROM tokens t JOIN cards c ON c.id = t.card_id`
 
-// scanToken reads a row of tokenSelect.
-func scanToken(sc scanner) (*kessai.Token, error) {
+// scanToken reads a row of tokenSelect, and extra columns after it into
+// extra.
+func scanToken(sc scanner, extra ...any) (*kessai.Token, error) {
 	t := &kessai.Token{Object: "token"}
 	var created, expires int64
-	c, err := scanCard(sc, &t.Used, &t.ChargeStatus, &t.ClientIP, &created, &expires, &t.ID, &t.AccountID, &t.Livemode)
+	c, err := scanCard(sc, append([]any{&t.Used, &t.ChargeStatus, &t.ClientIP, &created, &expires, &t.ID, &t.AccountID, &t.Livemode}, extra...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -184,13 +185,23 @@ func scanToken(sc scanner) (*kessai.Token, error) {
 // given id, with its card, used or not and expired or not. Returns ENotFound
 // "token <id> was not found" if there is none.
 func (v *Vault) FindToken(ctx context.Context, auth *kessai.Auth, id string) (*kessai.Token, error) {
-	t, err := scanToken(v.db.QueryRowContext(ctx, tokenSelect+`
-		WHERE t.id = $1 AND t.account_id = $2 AND t.livemode = $3`, id, auth.AccountID, auth.Livemode))
+	t, _, err := v.PeekToken(ctx, auth, id)
+	return t, err
+}
+
+// PeekToken returns a token of the caller's account and mode with its card,
+// and the card's BIN, without using it: what the fraud screening reads
+// before the charge's write. Returns ENotFound if there is no such token.
+func (v *Vault) PeekToken(ctx context.Context, auth *kessai.Auth, id string) (*kessai.Token, string, error) {
+	var bin string
+	t, err := scanToken(v.db.QueryRowContext(ctx, `SELECT `+cardColumns+`, `+tokenColumns+`, t.id, t.account_id, t.livemode, c.bin
+		FROM tokens t JOIN cards c ON c.id = t.card_id
+		WHERE t.id = $1 AND t.account_id = $2 AND t.livemode = $3`, id, auth.AccountID, auth.Livemode), &bin)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("token", id)
+		return nil, "", notFound("token", id)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("vault: find token: %w", err)
+		return nil, "", fmt.Errorf("vault: find token: %w", err)
 	}
-	return t, nil
+	return t, bin, nil
 }

@@ -152,3 +152,55 @@ func (v *Vault) decryptNumber(ctx context.Context, cardID string, ct []byte) (ca
 	}
 	return n, nil
 }
+
+// SpendToken does [Vault.UseToken] and [Vault.RevealToken] together, in one
+// read and one write of tx: it marks a token of the caller's account and
+// mode used and destroys its security code, and returns the token (now
+// used) with its card, and the card data for the network, with the security
+// code when the vault still held it. Only the transaction whose update
+// marked the token used sees the code. Fails like UseToken.
+func (v *Vault) SpendToken(tx *sqlstore.Tx, auth *kessai.Auth, id string) (*kessai.Token, *CardData, error) {
+	var codeCT, numberCT []byte
+	t, err := scanToken(tx.QueryRow(`SELECT `+cardColumns+`, `+tokenColumns+`, t.id, t.account_id, t.livemode,
+			t.security_code_ciphertext, c.number_ciphertext
+		FROM tokens t JOIN cards c ON c.id = t.card_id
+		WHERE t.id = $1 AND t.account_id = $2 AND t.livemode = $3`, id, auth.AccountID, auth.Livemode), &codeCT, &numberCT)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, notFound("token", id)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("vault: spend token: %w", err)
+	}
+	res, err := tx.Exec(`UPDATE tokens SET used = TRUE, used_at = $1, security_code_ciphertext = NULL, key_id = NULL
+		WHERE id = $2 AND NOT used AND expires_at > $1`, sqlstore.Micros(tx.Now), id)
+	if err != nil {
+		return nil, nil, fmt.Errorf("vault: spend token: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return nil, nil, fmt.Errorf("vault: spend token: %w", err)
+	}
+	if n != 1 {
+		// Used before, or (PostgreSQL) by a concurrent writer after our
+		// read: either way no longer ours; else it expired.
+		if t.Used || t.ExpiresAt.After(tx.Now) {
+			return nil, nil, kessai.Errorf(kessai.EUsedToken, "token was already used")
+		}
+		return nil, nil, kessai.Errorf(kessai.EInvalidCardToken, "token has expired")
+	}
+	t.Used = true
+	c := t.Card
+	d := &CardData{CardID: c.ID, ExpirationMonth: c.ExpirationMonth, ExpirationYear: c.ExpirationYear, Name: c.Name}
+	if d.Number, err = v.decryptNumber(tx.Context(), c.ID, numberCT); err != nil {
+		return nil, nil, err
+	}
+	if codeCT != nil {
+		pt, err := v.decrypt(tx.Context(), codeCT, []byte(id))
+		if err != nil {
+			return nil, nil, fmt.Errorf("vault: security code of token %s: %w", id, err)
+		}
+		d.SecurityCode = card.NewSecurityCode(string(pt))
+		clear(pt)
+	}
+	return t, d, nil
+}

@@ -66,6 +66,7 @@ type hit struct {
 	body      []byte
 	signature string
 	timestamp string
+	path      string
 	at        time.Time
 }
 
@@ -82,7 +83,7 @@ func newReceiver(t testing.TB, tlsOn bool, answer func(n int) (int, time.Duratio
 	rc := &receiver{answer: answer, got: make(chan hit, 100)}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
-		h := hit{body: b, signature: r.Header.Get(webhook.HeaderSignature), timestamp: r.Header.Get(webhook.HeaderTimestamp), at: time.Now()}
+		h := hit{body: b, signature: r.Header.Get(webhook.HeaderSignature), timestamp: r.Header.Get(webhook.HeaderTimestamp), path: r.URL.Path, at: time.Now()}
 		rc.mu.Lock()
 		answer := rc.answer
 		n := len(rc.hits)
@@ -297,7 +298,8 @@ func TestFinalFailure(t *testing.T) {
 	dbtest.RunDB(t, func(t *testing.T, db *sqlstore.DB) {
 		rc := newReceiver(t, false, func(int) (int, time.Duration) { return 503, 0 })
 		cfg := fastConfig()
-		cfg.GiveUp = 400 * time.Millisecond
+		// Long enough for three attempts (0, ~50, ~150 ms) on a loaded machine.
+		cfg.GiveUp = time.Second
 		e := newEnv(t, db, cfg)
 		e.setURI(t, false, rc.URL)
 		ev := e.addEvent(t, false, "chrg_test_1")
@@ -445,12 +447,15 @@ func TestFeed(t *testing.T) {
 }
 
 func TestTwoNodes(t *testing.T) {
-	dbtest.RunDB(t, func(t *testing.T, db *sqlstore.DB) {
+	dbtest.Run(t, func(t *testing.T, dsn string) {
+		db := dbtest.Open(t, dsn)
 		rc := newReceiver(t, false, nil)
 		e := newEnv(t, db, fastConfig())
-		// A second worker on the same database, as another gateway node.
+		// A second worker on the same database, as another gateway node
+		// (with its own connections: a process runs one worker).
 		cfg := fastConfig()
-		cfg.DB, cfg.Accounts = db, e.accts
+		otherDB := dbtest.Open(t, dsn)
+		cfg.DB, cfg.Accounts = otherDB, &sqlstore.AccountService{DB: otherDB}
 		other := webhook.New(cfg)
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
@@ -474,8 +479,12 @@ func TestTwoNodes(t *testing.T) {
 			json.Unmarshal(rc.wait(t, 10*time.Second).body, &ev)
 			seen[ev.ID]++
 		}
-		time.Sleep(200 * time.Millisecond)
+		// Each attempt is recorded after its answer.
 		var rows, attempts int
+		for deadline := time.Now().Add(10 * time.Second); attempts < n && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM webhook_attempts`).Scan(&attempts)
+		}
+		time.Sleep(200 * time.Millisecond)
 		db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM webhook_deliveries`).Scan(&rows)
 		db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM webhook_attempts`).Scan(&attempts)
 		if rows != n || attempts != n || rc.count() != n {
@@ -491,10 +500,18 @@ func TestSeqGap(t *testing.T) {
 		rc := newReceiver(t, false, nil)
 		cfg := fastConfig()
 		cfg.Settle = time.Second
+		// The events below are inserted as by another node, which would
+		// get Handoff to deliver them; here none does.
+		cfg.Handoff = time.Millisecond
 		e := newEnv(t, db, cfg)
 		e.setURI(t, false, rc.URL)
 		first := e.addEvent(t, false, "chrg_test_1")
 		rc.wait(t, 5*time.Second)
+		// The delivery may start before the cursor moves over the event.
+		auth := &kessai.Auth{AccountID: e.acct.ID}
+		if evs, err := e.events.FeedEvents(context.Background(), auth, "", "", 10, 5*time.Second); err != nil || len(evs) != 1 {
+			t.Fatalf("feed = %v, %v", evs, err)
+		}
 		insertAt := func(seq int64, id string) {
 			t.Helper()
 			err := db.Write(context.Background(), func(tx *sqlstore.Tx) error {
@@ -510,7 +527,6 @@ func TestSeqGap(t *testing.T) {
 		insertAt(base+2, "evnt_test_late2")
 		rc.wait(t, 5*time.Second) // delivered at once, gap or not
 		time.Sleep(200 * time.Millisecond)
-		auth := &kessai.Auth{AccountID: e.acct.ID}
 		if evs, _ := e.events.FeedEvents(context.Background(), auth, first.ID, "", 10, 0); len(evs) != 0 {
 			t.Fatalf("feed shows an event past a gap: %v", evs[0].ID)
 		}

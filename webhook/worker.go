@@ -17,8 +17,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/sqlstore"
 )
 
@@ -38,8 +40,10 @@ type Config struct {
 	PerHost int
 	// Timeout is how long an endpoint has to answer. Default 10 s.
 	Timeout time.Duration
-	// Poll is how often the worker looks for new events and due retries.
-	// Default 20 ms.
+	// Poll is how often the worker looks for new events and due retries
+	// when nothing wakes it: this process's commits of events do, at once,
+	// so Poll bounds how late another node's events are seen. Default
+	// 250 ms.
 	Poll time.Duration
 	// FirstRetry is the delay before the first retry; each further one
 	// doubles it (with ±20% jitter) up to MaxRetry. Defaults 1 s and 6 h.
@@ -55,6 +59,23 @@ type Config struct {
 	// another may take it (the worker died). Default Timeout + 5 s: an
 	// attempt never takes longer than Timeout.
 	Lease time.Duration
+	// Observe, when set, is called after each attempt is recorded, with
+	// the state the delivery is left in and the time since it was created.
+	// For metrics; it must not block.
+	Observe func(state string, sinceCreated time.Duration)
+	// Handoff is how long after its creation an event committed by
+	// another process is left to that process's worker (which sends it at
+	// once): this worker stores its deliveries unclaimed and due then, so
+	// that they are delivered by the other node unless it died. Default 1 s.
+	Handoff time.Duration
+	// Retention is how long delivery attempts and finished deliveries are
+	// kept (an event then shows no webhook_deliveries). Default 30 days.
+	Retention time.Duration
+	// Bus, when set, shares the deliveries between nodes: those this
+	// node stores are announced on it instead of claimed, and each node
+	// claims those it receives (see package natsfanout). A delivery whose
+	// announcement is lost is claimed from the database after Handoff.
+	Bus Bus
 	// TLS, when set, is the client TLS configuration (tests and dev mode
 	// add their CA to it). TLS 1.2 is the minimum either way.
 	TLS *tls.Config
@@ -73,16 +94,26 @@ func (c Config) withDefaults() Config {
 		c.PerHost = 16
 	}
 	def(&c.Timeout, 10*time.Second)
-	def(&c.Poll, 20*time.Millisecond)
+	def(&c.Poll, 250*time.Millisecond)
 	def(&c.FirstRetry, time.Second)
 	def(&c.MaxRetry, 6*time.Hour)
 	def(&c.GiveUp, 72*time.Hour)
 	def(&c.Settle, 10*time.Second)
+	def(&c.Handoff, time.Second)
+	def(&c.Retention, 30*24*time.Hour)
 	def(&c.Lease, c.Timeout+5*time.Second)
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	return c
+}
+
+// Bus carries the ids of stored deliveries to the nodes that deliver them;
+// every id published reaches one node's take (again, if take fails or the
+// node dies before it returns).
+type Bus interface {
+	Publish(ctx context.Context, deliveryIDs []string) error
+	Consume(ctx context.Context, take func(ctx context.Context, deliveryID string) error) error
 }
 
 // excerptBytes bounds the response excerpt kept per attempt; drainBytes
@@ -93,24 +124,57 @@ const (
 )
 
 // Worker fans events out into deliveries and delivers them.
+//
+// It is woken by every commit of this process that inserts events
+// ([sqlstore.DB.OnEvents]) and polls every Poll for those of other
+// nodes and for due retries. The deliveries it fans out it also claims (up
+// to a backlog of about twice its workers) and queues in memory per host,
+// so that a delivery starts as soon as a worker and a slot of its host are
+// free, without another database round trip. What it cannot take on (see
+// backlog) it leaves unclaimed, for any node to claim.
 type Worker struct {
 	cfg   Config
 	claim string
 	test  *http.Client
 	live  *http.Client
 	wake  chan struct{}
+	// claimNow asks the next round to look for due deliveries at once
+	// (a redelivery on demand).
+	claimNow atomic.Bool
 
 	mu       sync.Mutex
-	inflight int
-	perHost  map[string]int
-	fanned   map[int64]bool // seqs above the cursor already fanned out
-	gapSeq   int64          // the first missing seq above the cursor (Run only)
-	gapSince time.Time      // when this worker first saw gapSeq missing
-	moved    chan struct{}  // closed and replaced when the cursor moves
+	inflight int               // attempts waiting for an answer
+	perHost  map[string]int    // of inflight, per host
+	queue    map[string][]*job // claimed deliveries not started, per host
+	queued   int               // total in queue
+	fanned   map[int64]bool    // seqs above the cursor already fanned out
+	own      map[string]bool   // events this process committed, not yet fanned out
+	ownOld   map[string]bool   // the generation of own before
+	hi       int64             // the highest seq fanned out (Run only)
+	gapSeq   int64             // the first missing seq above the cursor (Run only)
+	gapSince time.Time         // when this worker first saw gapSeq missing
+	moved    chan struct{}     // closed and replaced when the cursor moves
 	wg       sync.WaitGroup
 }
 
-// New returns a worker; [Worker.Run] starts it.
+// job is a claimed delivery waiting for, or making, its attempt.
+type job struct {
+	d     *sqlstore.Delivery
+	e     *kessai.Event // nil: read when sent
+	host  string
+	until time.Time // the claim's lease ends
+	// stored, when not nil, is closed once the fan-out write that stores
+	// the delivery has finished, with claimed telling whether it stored
+	// it claimed by this worker: the delivery of an event this process
+	// committed starts before that write, and its attempt is recorded
+	// after it.
+	stored  chan struct{}
+	claimed bool
+}
+
+// New returns a worker; [Worker.Run] starts it. A process runs one worker
+// per database: the worker takes every event the process commits as its
+// own to deliver.
 func New(cfg Config) *Worker {
 	cfg = cfg.withDefaults()
 	b := make([]byte, 8)
@@ -120,11 +184,16 @@ func New(cfg Config) *Worker {
 		claim:   hex.EncodeToString(b),
 		wake:    make(chan struct{}, 1),
 		perHost: map[string]int{},
+		queue:   map[string][]*job{},
 		fanned:  map[int64]bool{},
+		own:     map[string]bool{},
 		moved:   make(chan struct{}),
 	}
 	w.test = w.client(false)
 	w.live = w.client(true)
+	if cfg.DB != nil {
+		cfg.DB.OnEvents(sqlstore.EventHooks{Inserted: w.inserted, Committed: func(string) { w.wakeUp() }})
+	}
 	return w
 }
 
@@ -155,8 +224,36 @@ func (w *Worker) client(live bool) *http.Client {
 	}
 }
 
-// Notify wakes the worker now rather than at its next poll.
+// Notify wakes the worker now rather than at its next poll, to fan out
+// new events and to claim due deliveries (a redelivery, another node's
+// events).
 func (w *Worker) Notify() {
+	w.claimNow.Store(true)
+	w.wakeUp()
+}
+
+// inserted notes an event this process is committing, before any reader
+// can see it.
+func (w *Worker) inserted(eventID string) {
+	w.mu.Lock()
+	if len(w.own) >= maxOwn {
+		w.ownOld, w.own = w.own, map[string]bool{}
+	}
+	w.own[eventID] = true
+	w.mu.Unlock()
+}
+
+// isOwn reports whether this process committed the event (lately).
+// Called with w.mu held.
+func (w *Worker) isOwn(eventID string) bool { return w.own[eventID] || w.ownOld[eventID] }
+
+// maxOwn bounds the event ids kept by [Worker.inserted], twice over (the
+// current and the previous generation; ids of rolled-back events are only
+// dropped that way).
+const maxOwn = 50000
+
+// wakeUp wakes the worker to fan out new events.
+func (w *Worker) wakeUp() {
 	select {
 	case w.wake <- struct{}{}:
 	default:
@@ -175,38 +272,77 @@ func (w *Worker) CursorMoved() <-chan struct{} {
 // in flight.
 func (w *Worker) Run(ctx context.Context) error {
 	defer w.wg.Wait()
+	if w.cfg.Bus != nil {
+		w.wg.Go(func() {
+			if err := w.cfg.Bus.Consume(ctx, w.take); err != nil {
+				w.cfg.Logger.Error("webhook bus", "err", err)
+			}
+		})
+	}
 	t := time.NewTicker(w.cfg.Poll)
 	defer t.Stop()
-	// Due retries are looked for less often than new events: the first
-	// retry waits FirstRetry anyway.
+	// Due retries and deliveries left unclaimed are looked for at most
+	// this often, unless asked (Notify): the first retry waits FirstRetry
+	// anyway.
 	claimEvery := min(250*time.Millisecond, w.cfg.FirstRetry/4)
-	var lastClaim time.Time
-	woken := true
+	var lastClaim, lastSweep time.Time
 	for {
 		left, err := w.fanOut(ctx)
 		if err != nil && ctx.Err() == nil {
 			w.cfg.Logger.Warn("webhook fan-out", "err", err)
 		}
-		if woken || left || time.Since(lastClaim) >= claimEvery {
+		since := time.Since(lastClaim)
+		if w.claimNow.Swap(false) || since >= claimEvery || (left && since >= claimEvery/8 && w.spare() > 0) {
 			lastClaim = time.Now()
 			if err := w.dispatch(ctx); err != nil && ctx.Err() == nil {
 				w.cfg.Logger.Warn("webhook dispatch", "err", err)
 			}
 		}
-		woken = false
+		if time.Since(lastSweep) >= sweepEvery {
+			lastSweep = time.Now()
+			n, err := w.cfg.DB.SweepWebhooks(ctx, w.cfg.DB.Now().Add(-w.cfg.Retention), sweepBatch)
+			if err != nil && ctx.Err() == nil {
+				w.cfg.Logger.Warn("webhook retention sweep", "err", err)
+			}
+			if n > 0 {
+				lastSweep = lastSweep.Add(-sweepEvery + time.Second) // more: again soon
+			}
+		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
 		case <-w.wake:
-			woken = true
 		}
 	}
 }
 
+// The retention sweep deletes up to sweepBatch rows of each kind every
+// sweepEvery, and again a second later while it finds some.
+const (
+	sweepEvery = time.Hour
+	sweepBatch = 1000
+)
+
+// spare returns how many more deliveries this node takes on now: backlog
+// times its workers, less those in flight or queued.
+func (w *Worker) spare() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return backlog*w.cfg.Workers - w.inflight - w.queued
+}
+
+// backlog bounds the deliveries a node holds (in flight or queued), in
+// workers. One host's share of them is at most one times the workers, so
+// that a slow endpoint's queue leaves room for the others.
+const backlog = 4
+
 // fanOut turns the events after the cursor into deliveries and moves the
-// cursor over those with no gap before them (or older than Settle). It
-// reports whether it left deliveries unclaimed (no free worker).
+// cursor over those with no gap before them (or older than Settle). Events
+// are read once: those above the highest seq fanned out so far, and those
+// that fill a gap below it (a transaction that took a lower seq committed
+// later). It reports whether it left deliveries unclaimed (this node had
+// enough to do).
 func (w *Worker) fanOut(ctx context.Context) (left bool, err error) {
 	db := w.cfg.DB
 	for {
@@ -214,65 +350,137 @@ func (w *Worker) fanOut(ctx context.Context) (left bool, err error) {
 		if err != nil || last <= cursor {
 			return left, err
 		}
-		const batch = 500
-		evs, err := db.EventsAfter(ctx, "", false, cursor, batch)
+		w.mu.Lock()
+		if w.hi < cursor {
+			w.hi = cursor
+		}
+		hi := w.hi
+		var holes []int64
+		for s := cursor + 1; s <= hi && len(holes) < maxHoles; s++ {
+			if !w.fanned[s] {
+				holes = append(holes, s)
+			}
+		}
+		w.mu.Unlock()
+		evs, err := db.EventsBySeq(ctx, holes)
 		if err != nil {
 			return left, err
 		}
-		var ds []*sqlstore.Delivery
-		var seqs []int64
-		upTo := cursor
-		contiguous := true
-		w.mu.Lock()
-		free := w.cfg.Workers - w.inflight
-		hosts := map[string]int{}
-		w.mu.Unlock()
-		for _, e := range evs {
-			if contiguous && (e.Seq == upTo+1 || w.settled(upTo+1)) {
-				upTo = e.Seq
-			} else {
-				contiguous = false
-			}
-			w.mu.Lock()
-			done := w.fanned[e.Seq]
-			w.mu.Unlock()
-			if done {
-				continue
-			}
-			uris, err := db.WebhookEndpoints(ctx, e)
-			if err != nil {
+		const batch = 500
+		var newer []*kessai.Event
+		if last > hi {
+			if newer, err = db.EventsAfter(ctx, "", false, hi, batch); err != nil {
 				return left, err
 			}
-			for _, u := range uris {
+		}
+		evs = append(evs, newer...)
+		if len(evs) == 0 && len(holes) == 0 {
+			return left, nil
+		}
+		targets, err := db.WebhookTargets(ctx, evs)
+		if err != nil {
+			return left, err
+		}
+		present := map[int64]bool{}
+		var jobs, early []*job
+		var earlySrc []*sqlstore.Delivery // the stored deliveries of early
+		var ds []*sqlstore.Delivery
+		w.mu.Lock()
+		now := db.Now() // the clock of events' and deliveries' times
+		spare := backlog*w.cfg.Workers - w.inflight - w.queued
+		hosts := map[string]int{}
+		for i, e := range evs {
+			present[e.Seq] = true
+			for _, u := range targets[i] {
 				d := &sqlstore.Delivery{EventID: e.ID, EventSeq: e.Seq, AccountID: e.AccountID, Livemode: e.Livemode, URI: u}
-				// Claim what this node can start at once: delivery then
+				// Claim what this node can hold: delivery then
 				// starts without another write.
 				h := hostOf(u)
-				if free > 0 && w.hostLoad(h)+hosts[h] < w.cfg.PerHost {
+				if w.cfg.Bus != nil {
+					// Announced after the write; claimed from the
+					// database only if that is lost.
+					d.Due = now.Add(w.cfg.Handoff)
+				} else if due := w.handoff(e, now); !due.IsZero() {
+					// Another process committed it and sends it
+					// (it claims this delivery even if stored
+					// first here), unless it died.
+					d.Due = due
+				} else if spare > 0 && w.perHost[h]+len(w.queue[h])+hosts[h] < w.cfg.Workers {
 					d.Claimed = true
-					free--
+					spare--
 					hosts[h]++
 				}
 				ds = append(ds, d)
+				j := &job{d: d, e: e, host: h}
+				if d.Claimed && w.isOwn(e.ID) {
+					// Sent at once, recorded after the fan-out
+					// write: no other node has seen this event yet,
+					// so the claim is all but certain.
+					d.ID = kessai.NewID(kessai.PrefixDelivery, d.Livemode)
+					c := *d
+					c.CreatedAt = time.Now()
+					j.d, j.stored, j.until = &c, make(chan struct{}), time.Now().Add(w.cfg.Lease)
+					early, earlySrc = append(early, j), append(earlySrc, d)
+				}
+				jobs = append(jobs, j)
 			}
-			seqs = append(seqs, e.Seq)
+			delete(w.own, e.ID)
+			delete(w.ownOld, e.ID)
 		}
-		if len(ds) == 0 && upTo == cursor && len(seqs) == 0 {
-			return left, nil
+		// The cursor moves over every seq fanned out now or before, and
+		// over a gap that has lasted Settle.
+		upTo := cursor
+		for s := cursor + 1; ; s++ {
+			// A gap above hi is not timed yet: it has not been looked for.
+			if !w.fanned[s] && !present[s] && (s > hi || !w.settled(s)) {
+				break
+			}
+			upTo = s
 		}
-		if err := db.FanOut(ctx, ds, upTo, w.claim, w.cfg.Lease); err != nil {
-			return left, err
+		for _, j := range early {
+			w.queue[j.host] = append(w.queue[j.host], j)
+			w.queued++
 		}
-		for _, d := range ds {
-			if d.Claimed {
-				w.start(ctx, d)
-			} else {
-				left = true
+		w.mu.Unlock()
+		if len(early) > 0 {
+			w.pump(ctx)
+		}
+		stored := func() {
+			for _, j := range early {
+				close(j.stored)
 			}
 		}
+		if len(ds) > 0 || upTo > cursor {
+			// Retried at once: the early deliveries have started, and
+			// two nodes' fan-outs can deadlock on PostgreSQL.
+			err := db.FanOut(ctx, ds, upTo, w.claim, w.cfg.Lease)
+			for try := 1; err != nil && try < fanOutTries && ctx.Err() == nil; try++ {
+				w.cfg.Logger.Debug("webhook fan-out retried", "err", err)
+				err = db.FanOut(ctx, ds, upTo, w.claim, w.cfg.Lease)
+			}
+			if err != nil {
+				stored()
+				return left, err
+			}
+		}
+		if w.cfg.Bus != nil {
+			var ids []string
+			for _, d := range ds {
+				if d.Stored {
+					ids = append(ids, d.ID)
+				}
+			}
+			if len(ids) > 0 {
+				if err := w.cfg.Bus.Publish(ctx, ids); err != nil {
+					w.cfg.Logger.Warn("webhook bus", "err", err)
+				}
+			}
+		}
+		until := time.Now().Add(w.cfg.Lease)
 		w.mu.Lock()
-		for _, s := range seqs {
-			w.fanned[s] = true
+		for _, e := range evs {
+			w.fanned[e.Seq] = true
+			w.hi = max(w.hi, e.Seq)
 		}
 		for s := range w.fanned {
 			if s <= upTo {
@@ -283,16 +491,61 @@ func (w *Worker) fanOut(ctx context.Context) (left bool, err error) {
 			close(w.moved)
 			w.moved = make(chan struct{})
 		}
+		for i, j := range early {
+			j.d.ID, j.claimed = earlySrc[i].ID, earlySrc[i].Claimed
+		}
+		stored()
+		for _, j := range jobs {
+			if j.stored != nil {
+				continue // started already
+			}
+			if !j.d.Claimed {
+				left = true
+				continue
+			}
+			j.until = until
+			w.queue[j.host] = append(w.queue[j.host], j)
+			w.queued++
+		}
 		w.mu.Unlock()
-		if len(evs) < batch || upTo == cursor {
+		w.pump(ctx)
+		w.mu.Lock()
+		moved := w.hi > hi
+		w.mu.Unlock()
+		if len(newer) < batch || !moved {
 			return left, nil
 		}
 	}
 }
 
+// handoff returns when a delivery of e becomes due for any node: zero for
+// an event this process committed or one older than Handoff (by its
+// creation, as the database's clock had it, or else by now).
+// Called with w.mu held.
+func (w *Worker) handoff(e *kessai.Event, now time.Time) time.Time {
+	if w.isOwn(e.ID) {
+		return time.Time{}
+	}
+	due := e.CreatedAt.Add(w.cfg.Handoff)
+	if due.After(now.Add(w.cfg.Handoff)) {
+		due = now.Add(w.cfg.Handoff)
+	}
+	if !due.After(now) {
+		return time.Time{}
+	}
+	return due
+}
+
+// fanOutTries bounds the tries of one fan-out write.
+const fanOutTries = 5
+
+// maxHoles bounds the missing seqs below the highest fanned out that one
+// round looks for.
+const maxHoles = 1000
+
 // settled reports whether the missing seq has been missing for Settle, as
 // seen by this worker: then the transaction that took it is taken to have
-// rolled back, and the cursor moves past it.
+// rolled back, and the cursor moves past it. Called with w.mu held.
 func (w *Worker) settled(seq int64) bool {
 	now := time.Now()
 	if w.gapSeq != seq {
@@ -302,18 +555,21 @@ func (w *Worker) settled(seq int64) bool {
 	return now.Sub(w.gapSince) >= w.cfg.Settle
 }
 
-// dispatch claims due deliveries up to the free workers and starts them.
+// dispatch claims due deliveries (retries, redeliveries, those no node
+// claimed when fanning out, those whose claim lapsed) up to this node's
+// spare capacity and queues them.
 func (w *Worker) dispatch(ctx context.Context) error {
-	w.mu.Lock()
-	free := w.cfg.Workers - w.inflight
-	w.mu.Unlock()
+	free := w.spare()
 	if free <= 0 {
 		return nil
 	}
 	batch := map[string]int{}
 	busy := func(uri string) bool {
 		h := hostOf(uri)
-		if w.hostLoad(h)+batch[h] >= w.cfg.PerHost {
+		w.mu.Lock()
+		load := w.perHost[h] + len(w.queue[h])
+		w.mu.Unlock()
+		if load+batch[h] >= w.cfg.PerHost {
 			return true
 		}
 		batch[h]++
@@ -323,46 +579,87 @@ func (w *Worker) dispatch(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	until := time.Now().Add(w.cfg.Lease)
+	w.mu.Lock()
 	for _, d := range ds {
-		w.start(ctx, d)
+		h := hostOf(d.URI)
+		w.queue[h] = append(w.queue[h], &job{d: d, host: h, until: until})
+		w.queued++
 	}
+	w.mu.Unlock()
+	w.pump(ctx)
 	return nil
 }
 
-// hostLoad returns the deliveries in flight to host.
-func (w *Worker) hostLoad(host string) int {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.perHost[host]
-}
+// errBusy asks the bus to offer a delivery again later.
+var errBusy = errors.New("webhook worker busy")
 
-// start delivers a claimed delivery in its own goroutine.
-func (w *Worker) start(ctx context.Context, d *sqlstore.Delivery) {
+// take claims a delivery announced on the bus and queues it. Returns
+// errBusy when this node has no room for it.
+func (w *Worker) take(ctx context.Context, id string) error {
+	if w.spare() <= 0 {
+		return errBusy
+	}
+	d, ok, err := w.cfg.DB.ClaimDelivery(ctx, id, w.claim, w.cfg.Lease)
+	if err != nil || !ok {
+		return err // not claimed: delivered, held or gone
+	}
 	h := hostOf(d.URI)
 	w.mu.Lock()
-	w.inflight++
-	w.perHost[h]++
+	w.queue[h] = append(w.queue[h], &job{d: d, host: h, until: time.Now().Add(w.cfg.Lease)})
+	w.queued++
 	w.mu.Unlock()
-	w.wg.Add(1)
-	go func() {
-		defer w.wg.Done()
-		// The host's slot is freed once its endpoint has answered: the
-		// attempt's durable record that follows does not hold the host's
-		// next delivery back (under load that write, not the endpoint, is
-		// most of a delivery's time).
-		w.deliver(context.WithoutCancel(ctx), d, func() {
-			w.mu.Lock()
-			if w.perHost[h]--; w.perHost[h] <= 0 {
-				delete(w.perHost, h)
+	w.pump(ctx)
+	return nil
+}
+
+// pump starts queued deliveries while workers and their hosts' slots are
+// free. A delivery whose claim would lapse before its answer is due is
+// dropped instead: it is claimed again once the claim has lapsed.
+func (w *Worker) pump(ctx context.Context) {
+	w.mu.Lock()
+	var start []*job
+	deadline := time.Now().Add(w.cfg.Timeout)
+	for h, q := range w.queue {
+		for len(q) > 0 && w.inflight < w.cfg.Workers && w.perHost[h] < w.cfg.PerHost {
+			j := q[0]
+			q[0] = nil
+			q = q[1:]
+			w.queued--
+			if j.until.Before(deadline) {
+				continue
 			}
-			w.mu.Unlock()
-			w.Notify()
-		})
-		w.mu.Lock()
-		w.inflight--
-		w.mu.Unlock()
-		w.Notify()
-	}()
+			w.inflight++
+			w.perHost[h]++
+			start = append(start, j)
+		}
+		if len(q) == 0 {
+			delete(w.queue, h)
+		} else {
+			w.queue[h] = q
+		}
+	}
+	w.mu.Unlock()
+	for _, j := range start {
+		w.wg.Add(1)
+		go func() {
+			defer w.wg.Done()
+			w.deliver(context.WithoutCancel(ctx), j, func() { w.answered(ctx, j.host) })
+		}()
+	}
+}
+
+// answered frees a worker and a slot of host: the attempt's durable record
+// that follows does not hold the next delivery back (under load that
+// write, not the endpoint, is most of a delivery's time).
+func (w *Worker) answered(ctx context.Context, host string) {
+	w.mu.Lock()
+	w.inflight--
+	if w.perHost[host]--; w.perHost[host] <= 0 {
+		delete(w.perHost, host)
+	}
+	w.mu.Unlock()
+	w.pump(ctx)
 }
 
 func hostOf(uri string) string {
@@ -374,9 +671,19 @@ func hostOf(uri string) string {
 
 // deliver makes one attempt of a claimed delivery and records it, calling
 // answered between the two.
-func (w *Worker) deliver(ctx context.Context, d *sqlstore.Delivery, answered func()) {
-	a := w.attempt(ctx, d)
+func (w *Worker) deliver(ctx context.Context, j *job, answered func()) {
+	d := j.d
+	a := w.attempt(ctx, j)
 	answered()
+	if j.stored != nil {
+		if <-j.stored; !j.claimed {
+			// The fan-out write failed (the event is fanned out
+			// again) or another node stored the delivery first (and
+			// delivers it): this attempt was one more.
+			w.cfg.Logger.Debug("webhook attempt of an unstored delivery", "event", d.EventID, "status", a.Status)
+			return
+		}
+	}
 	now := w.cfg.DB.Now()
 	state, next := sqlstore.DeliveryPending, now
 	switch {
@@ -394,6 +701,9 @@ func (w *Worker) deliver(ctx context.Context, d *sqlstore.Delivery, answered fun
 		w.cfg.Logger.Error("record webhook attempt", "delivery", d.ID, "err", err)
 		return
 	}
+	if w.cfg.Observe != nil {
+		w.cfg.Observe(state, now.Sub(d.CreatedAt))
+	}
 	w.cfg.Logger.Debug("webhook attempt", "delivery", d.ID, "event", d.EventID, "status", a.Status, "error", a.Error, "state", state)
 }
 
@@ -409,20 +719,24 @@ func (w *Worker) backoff(n int) time.Duration {
 }
 
 // attempt POSTs the event to the delivery's endpoint.
-func (w *Worker) attempt(ctx context.Context, d *sqlstore.Delivery) sqlstore.Attempt {
+func (w *Worker) attempt(ctx context.Context, j *job) sqlstore.Attempt {
 	start := time.Now()
-	a := w.post(ctx, d)
+	a := w.post(ctx, j)
 	a.Latency = time.Since(start)
 	return a
 }
 
-func (w *Worker) post(ctx context.Context, d *sqlstore.Delivery) sqlstore.Attempt {
+func (w *Worker) post(ctx context.Context, j *job) sqlstore.Attempt {
+	d := j.d
 	if err := CheckURL(d.URI, d.Livemode); err != nil {
 		return sqlstore.Attempt{Error: err.Error()}
 	}
-	e, err := w.cfg.DB.FindEvent(ctx, d.AccountID, d.Livemode, d.EventID)
-	if err != nil {
-		return sqlstore.Attempt{Error: "event not found"}
+	e := j.e
+	if e == nil {
+		var err error
+		if e, err = w.cfg.DB.FindEvent(ctx, d.AccountID, d.Livemode, d.EventID); err != nil {
+			return sqlstore.Attempt{Error: "event not found"}
+		}
 	}
 	body, err := json.Marshal(e)
 	if err != nil {

@@ -28,12 +28,20 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 Scenarios: %s
 
+       kessai bench --compare A.json B.json   (per-metric ratios B/A)
+
 Without --url or --data, bench starts its own instance ("kessai dev" in a
 temporary directory, in a child process; --database picks PostgreSQL) and
 stops it afterwards. Targets must be on loopback.
 
 `, strings.Join(bench.Names(), ", "))
 		fs.PrintDefaults()
+	}
+	if len(args) > 0 && (args[0] == "--compare" || args[0] == "-compare") {
+		if len(args) != 3 {
+			return errors.New("usage: kessai bench --compare A.json B.json")
+		}
+		return bench.CompareFiles(stdout, args[1], args[2])
 	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		fs.Usage()
@@ -51,6 +59,10 @@ stops it afterwards. Targets must be on loopback.
 	rate := fs.Float64("rate", 0, "open loop: requests per second (0: closed loop)")
 	ceiling := fs.Bool("ceiling", true, "also measure the same client against a trivial server, for the ratio")
 	jsonOut := fs.String("json", "", "write the result as JSON to this file")
+	screening := fs.Bool("fraud", true, "self-started instance: screen charges for fraud (false: kessai dev --fraud=false)")
+	fs.StringVar(url, "target", "", "same as --url")
+	fs.Int64Var(requests, "count", 0, "same as --requests")
+	fs.StringVar(jsonOut, "out", "", "same as --json")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -72,7 +84,7 @@ stops it afterwards. Targets must be on loopback.
 			return err
 		}
 	case scenarioName != "ceiling":
-		stop, err := startInstance(ctx, &cfg, *database, stderr)
+		stop, err := startInstance(ctx, &cfg, *database, !*screening, stderr)
 		if err != nil {
 			return err
 		}
@@ -123,7 +135,7 @@ func useCredentials(cfg *bench.Config, path string) error {
 // startInstance runs "kessai dev" in a child process on free loopback ports
 // and a temporary data directory, waits until it has written its
 // credentials, and points cfg at it. The returned func stops it.
-func startInstance(ctx context.Context, cfg *bench.Config, database string, stderr io.Writer) (func(), error) {
+func startInstance(ctx context.Context, cfg *bench.Config, database string, noFraud bool, stderr io.Writer) (func(), error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -136,12 +148,19 @@ func startInstance(ctx context.Context, cfg *bench.Config, database string, stde
 	if database != "" {
 		args = append(args, "--database", database)
 	}
+	if noFraud {
+		args = append(args, "--fraud=false")
+	}
 	logf, err := os.Create(filepath.Join(dir, "server.log"))
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(exe, args...)
 	cmd.Stdout, cmd.Stderr = io.Discard, logf
+	// The instance profiles into FILE.dev, the load generator into FILE.
+	if path := os.Getenv("KESSAI_CPUPROFILE"); path != "" {
+		cmd.Env = append(os.Environ(), "KESSAI_CPUPROFILE="+path+".dev")
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}

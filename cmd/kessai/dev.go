@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -22,6 +23,9 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	pkey := fs.String("public-key", "", "use this test public key (pkey_test_…) instead of a generated one")
 	skey := fs.String("secret-key", "", "use this test secret key (skey_test_…) instead of a generated one")
 	database := fs.String("database", "", "gateway database DSN (default: SQLite in the data directory); postgres://… for PostgreSQL")
+	screening := fs.Bool("fraud", true, "screen charges and token creation for fraud (false: off, for throughput comparisons)")
+	issuerAddr := fs.String("issuer-address", "", "connect to the card company's ISO 8583 host at this address instead of running one (see kessai issuer)")
+	issuerTimeout := fs.Duration("issuer-timeout", 0, "how long the link waits for the card company's answer (default 10s)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -34,6 +38,14 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		cfg.Database = *database
 	}
 	cfg.Issuer.Listen = *isoAddr
+	cfg.Fraud.Disabled = !*screening
+	if *issuerTimeout < 0 {
+		return &exitError{2, fmt.Errorf("--issuer-timeout must not be negative")}
+	}
+	if *issuerAddr != "" {
+		cfg.Issuer = app.IssuerConfig{Address: *issuerAddr}
+	}
+	cfg.Issuer.Timeout = app.Duration(*issuerTimeout)
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
@@ -88,7 +100,20 @@ Create a token (the card number goes to the vault only):
 
 Test cards: 4242424242424242 (Visa, approved), 5555555555554444 (Mastercard), 3530111333300000 (JCB);
 4111111111140011 declines with insufficient_fund. Any future expiry date works.
-
+%s
 Press Ctrl-C to stop.
-`, c.APIURL, a.HTTPSURL(), c.CAFile, a.IssuerAddr(), c.APIURL, data, c.PublicKey, c.SecretKey, c.VaultURL, c.PublicKey)
+`, c.APIURL, a.HTTPSURL(), c.CAFile, cmp.Or(a.IssuerAddr(), a.Config.Issuer.Address), c.APIURL, data, c.PublicKey, c.SecretKey, c.VaultURL, c.PublicKey, threeDSWelcome(a))
+}
+
+// threeDSWelcome describes 3-D Secure in the welcome text, "" when it is off.
+func threeDSWelcome(a *app.App) string {
+	if a.ThreeDS == nil {
+		return ""
+	}
+	return fmt.Sprintf(`
+3-D Secure: a charge with return_uri (this JPY test account: always; or authentication=3DS) answers
+pending with an authorize_uri; send the customer there. DS and ACS (mutual TLS) on %s.
+Test cards: 4000000000001000 frictionless, 4000000000002008 challenge (one-time password 123456),
+4000000000004004 rejected by the issuer.
+`, a.ThreeDSURL())
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kessai/kessai/cmd/kessai/app"
 	"github.com/kessai/kessai/issuersim"
+	"github.com/kessai/kessai/threeds/acs"
 )
 
 func runIssuer(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -36,6 +37,7 @@ The fault flags make it misbehave on purpose, for drills.`)
 	fs.Float64Var(&f.DisconnectShare, "disconnect", 0, "fault: share of requests processed, then the connection closed instead of answered")
 	fs.Float64Var(&f.DeclineShare, "decline-share", 0, "fault: share of requests answered with --decline-code without being processed (an outage)")
 	fs.StringVar(&f.DeclineCode, "decline-code", "96", "fault: the outage answer: 91 (issuer inoperative) or 96 (system malfunction)")
+	acsKey := fs.String("acs-key", "", "the card company's ACS CAVV key file (DATA/acs-cavv.key of kessai acs): authorizations carrying 3-D Secure data are checked against it; empty: not checked")
 	mtis := fs.String("fault-mti", "", "fault: comma-separated request types disturbed (0100,0200,0220,0400); default every financial request")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -53,7 +55,15 @@ The fault flags make it misbehave on purpose, for drills.`)
 		}
 	}
 	log := app.NewLogger(stderr, *logFormat, slog.LevelInfo)
-	s, err := issuersim.New(issuersim.Config{DSN: *database, Faults: f, Logger: log})
+	cfg := issuersim.Config{DSN: *database, Faults: f, Logger: log}
+	if *acsKey != "" {
+		key, err := acs.LoadOrCreateKey(*acsKey)
+		if err != nil {
+			return err
+		}
+		cfg.VerifyCAVV = acs.Verifier(key)
+	}
+	s, err := issuersim.New(cfg)
 	if err != nil {
 		return err
 	}

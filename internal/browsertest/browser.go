@@ -33,7 +33,11 @@ const timeout = 2 * time.Minute
 //
 // NewBrowser skips t when Chromium is not installed and fails t when the
 // browser cannot start.
-func NewBrowser(t testing.TB) context.Context {
+//
+// extra options are added to the defaults, such as
+// chromedp.Flag("ignore-certificate-errors", true) for pages served with
+// certificates of a test CA.
+func NewBrowser(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	if _, err := os.Stat(Chromium); err != nil {
 		t.Skipf("%s not installed: %v", Chromium, err)
@@ -64,6 +68,7 @@ func NewBrowser(t testing.TB) context.Context {
 		chromedp.Flag("disable-quic", true),
 		chromedp.WindowSize(WindowWidth, WindowHeight),
 	)
+	opts = append(opts, extra...)
 	parent, cancelTimeout := context.WithTimeout(t.Context(), timeout)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(parent, opts...)
 	ctx, cancelBrowser := chromedp.NewContext(allocCtx)

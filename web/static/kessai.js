@@ -104,11 +104,99 @@
     });
   }
 
+  // authorize runs the 3-D Secure authentication of a charge, behind its
+  // authorize_uri (https://…/payments/paym_…/authorize).
+  //
+  //   Kessai.authorize(charge.authorize_uri, {mode: 'popup', timeout: 600000})
+  //     .then(function (result) { … });
+  //
+  // mode 'popup' (the default) opens the gateway's pages in a popup; the
+  // final page posts the result to this window and closes. The promise
+  // resolves with {object: 'authorization_result', charge, status, final,
+  // authenticated, failure_code}. When no result comes within timeout
+  // milliseconds (default 10 minutes), or the popup is closed first, the
+  // gateway is asked for the result instead (GET …/result), so the promise
+  // always settles; it resolves with an error object when even that fails,
+  // and rejects only for a bad argument or a blocked popup.
+  //
+  // mode 'redirect' takes this page to authorize_uri; the gateway comes back
+  // to the charge's return_uri. That promise never settles.
+  //
+  // Either way, the result is a hint for the page: the merchant's server
+  // confirms it with GET /charges/:id (or the charge.complete event).
+  function authorize(authorizeUri, options) {
+    options = options || {};
+    var mode = options.mode || 'popup';
+    var timeout = options.timeout > 0 ? options.timeout : 600000;
+    var u;
+    try {
+      u = new URL(authorizeUri);
+    } catch (e) {
+      return Promise.reject(new TypeError('Kessai.authorize: authorizeUri must be an absolute URL'));
+    }
+    if (!/^\/payments\/[0-9a-z_]+\/authorize$/.test(u.pathname) || (u.protocol !== 'https:' && u.protocol !== 'http:')) {
+      return Promise.reject(new TypeError('Kessai.authorize: authorizeUri is not an authorize_uri'));
+    }
+    if (mode === 'redirect') {
+      global.location.assign(u.href);
+      return new Promise(function () {});
+    }
+    if (mode !== 'popup') {
+      return Promise.reject(new TypeError("Kessai.authorize: mode must be 'popup' or 'redirect'"));
+    }
+    var resultUrl = u.origin + u.pathname.replace(/\/authorize$/, '/result');
+    u.searchParams.set('display', 'popup');
+    return new Promise(function (resolve, reject) {
+      var popup = global.open(u.href, 'kessai_authorize', 'popup,width=620,height=760');
+      if (!popup) {
+        reject(error('popup_blocked', 'the browser blocked the authentication window'));
+        return;
+      }
+      var done = false;
+      var timer, poll;
+      function finish(result) {
+        if (done) { return; }
+        done = true;
+        clearTimeout(timer);
+        clearInterval(poll);
+        global.removeEventListener('message', onMessage);
+        resolve(result);
+      }
+      function ask() {
+        if (done) { return; }
+        fetch(resultUrl, { cache: 'no-store', credentials: 'omit' }).then(function (res) {
+          return res.json();
+        }).then(function (body) {
+          finish(body && typeof body === 'object' ? body : error('invalid_response', 'the gateway answered without a result'));
+        }, function () {
+          finish(error('network_error', 'the authentication result could not be fetched'));
+        });
+      }
+      function onMessage(e) {
+        if (e.origin !== u.origin || e.source !== popup || !e.data || e.data.object !== 'authorization_result') { return; }
+        finish(e.data);
+      }
+      global.addEventListener('message', onMessage);
+      timer = setTimeout(function () {
+        try { popup.close(); } catch (e) { /* already gone */ }
+        ask();
+      }, timeout);
+      poll = setInterval(function () {
+        if (popup.closed) {
+          clearInterval(poll);
+          // A message posted just before closing is still on its way.
+          setTimeout(ask, 1000);
+        }
+      }, 250);
+    });
+  }
+
   var Kessai = {
     config: config,
     setPublicKey: setPublicKey,
     setVaultUrl: setVaultUrl,
-    createToken: createToken
+    createToken: createToken,
+    authorize: authorize
   };
 
   global.Kessai = Kessai;

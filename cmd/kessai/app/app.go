@@ -10,15 +10,19 @@ import (
 	"net/http"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/devpki"
 	"github.com/kessai/kessai/fraud"
 	"github.com/kessai/kessai/httpapi"
 	"github.com/kessai/kessai/iso8583link"
 	"github.com/kessai/kessai/issuersim"
+	"github.com/kessai/kessai/metrics"
 	"github.com/kessai/kessai/payment"
 	"github.com/kessai/kessai/sqlstore"
+	"github.com/kessai/kessai/threeds/server"
 	"github.com/kessai/kessai/vault"
 	"github.com/kessai/kessai/vault/kek"
 	"github.com/kessai/kessai/web"
@@ -44,6 +48,14 @@ type App struct {
 	Webhooks *webhook.Worker
 	// Fraud screens charges and token creation.
 	Fraud *fraud.Engine
+	// Metrics holds the Prometheus metrics served at /metrics.
+	Metrics *metrics.Registry
+	// ThreeDS is the 3DS Server (nil when 3-D Secure does not run).
+	ThreeDS *server.Server
+
+	threeDSURL string
+	// verifyCAVV is the ACS's CAVV check, which the issuer host calls.
+	verifyCAVV atomic.Pointer[func(context.Context, issuersim.ThreeDSData) string]
 
 	creds    *Credentials
 	handler  http.Handler
@@ -74,6 +86,7 @@ func Start(ctx context.Context, cfg *Config, log *slog.Logger) (_ *App, err erro
 		return nil, err
 	}
 	a.closers = append(a.closers, a.DB.Close)
+	a.startMetrics()
 	a.Accounts = &sqlstore.AccountService{DB: a.DB}
 
 	k, err := kek.Open(cfg.KEK)
@@ -92,7 +105,21 @@ func Start(ctx context.Context, cfg *Config, log *slog.Logger) (_ *App, err erro
 	}
 	// The fraud engine screens every charge and guards token creation;
 	// its rule counters are flushed to the database every 5 s.
-	a.Fraud = fraud.New(fraud.Config{Store: a.DB, Logger: log.With("component", "fraud")})
+	ipTable, err := LoadIPTable(cfg.Fraud.IPTableFile)
+	if err != nil {
+		return nil, err
+	}
+	counters, err := a.fraudCounters(ctx, cfg.Fraud.RedisURL, cfg.Fraud.RedisPrefix)
+	if err != nil {
+		return nil, err
+	}
+	a.Fraud = fraud.New(fraud.Config{Store: a.DB, Counters: counters, Logger: log.With("component", "fraud"), IPTable: ipTable,
+		Now: cfg.Fraud.Now, Sleep: cfg.Fraud.Sleep})
+	var screener kessai.FraudScreener
+	var tokenGuard func(context.Context, string, *kessai.Auth) error
+	if !cfg.Fraud.Disabled {
+		screener, tokenGuard = a.Fraud, a.Fraud.AllowToken
+	}
 	a.goBackground(bg, "fraud", func(ctx context.Context) error {
 		a.Fraud.Run(ctx, 5*time.Second)
 		return nil
@@ -104,7 +131,8 @@ func Start(ctx context.Context, cfg *Config, log *slog.Logger) (_ *App, err erro
 		Accounts: a.Accounts,
 		Records:  a.DB,
 		Logger:   log,
-		Fraud:    a.Fraud,
+		Fraud:    screener,
+		ThreeDS:  a.threeDSPayments(),
 	})
 	// Settle what a crash left in flight before taking new work. On several
 	// nodes the periodic pass in Run does this for operations old enough
@@ -116,7 +144,12 @@ func Start(ctx context.Context, cfg *Config, log *slog.Logger) (_ *App, err erro
 	}
 	a.goBackground(bg, "payments", a.Payments.Run)
 
-	a.Webhooks = webhook.New(webhook.Config{DB: a.DB, Accounts: a.Accounts, Logger: log.With("component", "webhook")})
+	bus, err := a.webhookBus(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	a.Webhooks = webhook.New(webhook.Config{DB: a.DB, Accounts: a.Accounts, Logger: log.With("component", "webhook"), Bus: bus,
+		Observe: a.Metrics.ObserveWebhookAttempt})
 	a.goBackground(bg, "webhooks", a.Webhooks.Run)
 	httpapi.WebhookURLCheck = webhook.CheckURL
 
@@ -127,11 +160,15 @@ func Start(ctx context.Context, cfg *Config, log *slog.Logger) (_ *App, err erro
 		Logger:      log,
 		Ping:        a.DB.Ping,
 		TrustProxy:  cfg.BehindTLSProxy,
-		TokenGuard:  a.Fraud.AllowToken,
+		TokenGuard:  tokenGuard,
+		Unavailable: sqlstore.Unavailable,
+		Observe:     a.Metrics.ObserveRequest,
+		Ready:       a.readyChecks(),
 	})
 	a.API.AddFraud(a.Fraud.Service())
+	a.API.AddReviews(a.Payments)
 	a.API.AddPayments(httpapi.Payments{
-		Charges:      a.Payments,
+		Charges:      &metrics.ChargeService{ChargeService: a.Payments, Metrics: a.Metrics},
 		Refunds:      a.Payments,
 		Customers:    a.Payments,
 		Events:       &webhook.Events{EventService: a.Payments, DB: a.DB, Accounts: a.Accounts, Worker: a.Webhooks},
@@ -140,6 +177,9 @@ func Start(ctx context.Context, cfg *Config, log *slog.Logger) (_ *App, err erro
 		Search:       a.Payments,
 		Accounts:     a.Accounts,
 	})
+	if err := a.mountMetrics(); err != nil {
+		return nil, err
+	}
 	a.goBackground(bg, "idempotency-sweep", func(ctx context.Context) error {
 		a.API.SweepIdempotencyKeys(ctx, time.Hour)
 		return nil
@@ -205,6 +245,9 @@ func (a *App) listen(ctx context.Context) error {
 		}
 		a.httpsURL = "https://" + httpsLn.Addr().String()
 	}
+	if err := a.startThreeDS(ctx); err != nil {
+		return err
+	}
 	if err := a.mountWeb(); err != nil {
 		return err
 	}
@@ -251,8 +294,12 @@ func (a *App) mountWeb() error {
 		}
 		mux.Handle(web.ExamplePath, ex)
 	}
+	if a.ThreeDS != nil {
+		mux.Handle("/payments/", a.ThreeDS.Handler())
+		mux.Handle("/3ds/", a.ThreeDS.Handler())
+	}
 	mux.Handle("/", a.API)
-	a.handler = mux
+	a.handler = secureHeaders(mux, a.Config.BehindTLSProxy)
 	return nil
 }
 
@@ -316,7 +363,8 @@ func (a *App) startNetwork(ctx context.Context) error {
 	ic := a.Config.Issuer
 	addr := ic.Address
 	if ic.Run {
-		is, err := issuersim.New(issuersim.Config{DSN: ic.Database, Logger: a.Log.With("component", "issuer")})
+		is, err := issuersim.New(issuersim.Config{DSN: ic.Database, Logger: a.Log.With("component", "issuer"),
+			VerifyCAVV: a.checkCAVV})
 		if err != nil {
 			return err
 		}
@@ -336,6 +384,7 @@ func (a *App) startNetwork(ctx context.Context) error {
 		Addr:    addr,
 		Timeout: time.Duration(ic.Timeout),
 		Logger:  a.Log.With("component", "iso8583link"),
+		Observe: a.Metrics.ObserveNetworkRequest,
 	})
 	if err != nil {
 		return err

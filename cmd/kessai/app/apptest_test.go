@@ -44,7 +44,7 @@ type platform struct {
 // startPlatform starts the platform in dev mode on free loopback ports with
 // its data in a temp dir and its gateway database at dsn, logging at debug
 // level into a buffer.
-func startPlatform(t testing.TB, dsn string) *platform {
+func startPlatform(t testing.TB, dsn string, opts ...func(*app.Config)) *platform {
 	t.Helper()
 	dir := t.TempDir()
 	cfg := &app.Config{
@@ -56,6 +56,9 @@ func startPlatform(t testing.TB, dsn string) *platform {
 		HTTPS:     "127.0.0.1:0",
 		LogFormat: "json",
 		Issuer:    app.IssuerConfig{Run: true, Listen: "127.0.0.1:0", Database: "sqlite:" + dir + "/issuer.db"},
+	}
+	for _, o := range opts {
+		o(cfg)
 	}
 	logs := &syncBuffer{}
 	a, err := app.Start(context.Background(), cfg, app.NewLogger(logs, "json", -8))

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -45,10 +46,22 @@ type Config struct {
 	// Issuer configures the simulated card company and the network link.
 	Issuer IssuerConfig `json:"issuer"`
 
+	// Fraud configures the fraud screening.
+	Fraud FraudConfig `json:"fraud"`
+	// ThreeDS configures 3-D Secure.
+	ThreeDS ThreeDSConfig `json:"three_d_secure"`
+	// Webhooks configures webhook delivery (webhook_bus.go).
+	Webhooks WebhooksConfig `json:"webhooks"`
+
 	// DevPublicKey and DevSecretKey, in dev mode, are the test keys to use
 	// instead of generated ones.
 	DevPublicKey string `json:"-"`
 	DevSecretKey string `json:"-"`
+
+	// MetricsToken, when set, lets clients that send it as a bearer token
+	// read GET /metrics from any address; without it (and always) only
+	// loopback clients may.
+	MetricsToken string `json:"metrics_token"`
 
 	// LogFormat is "text" or "json".
 	LogFormat string `json:"log_format"`
@@ -70,6 +83,28 @@ type IssuerConfig struct {
 	Address string `json:"address"`
 	// Timeout is the per-request timeout of the link.
 	Timeout Duration `json:"timeout"`
+}
+
+// FraudConfig configures the fraud engine (docs/fraud.md).
+type FraudConfig struct {
+	// Disabled turns charge screening and the token guard off: for
+	// throughput comparisons (kessai bench --fraud=false) and emergencies.
+	// Rules, lists and stored decisions stay as they are.
+	Disabled bool `json:"disabled"`
+	// IPTableFile is a file of "CIDR COUNTRY" lines giving ip_country
+	// (fraud.ParseIPTable); empty leaves ip_country missing.
+	IPTableFile string `json:"ip_table_file"`
+	// RedisURL (redis://HOST:PORT/DB) puts the velocity counters in Redis,
+	// shared by every gateway node; empty keeps them in process, per node.
+	RedisURL string `json:"redis_url"`
+	// RedisPrefix starts every counter key in Redis (default
+	// "kessai:fraud:"), so that several deployments can share one Redis.
+	RedisPrefix string `json:"redis_prefix"`
+	// Now and Sleep replace the engine's clock and its wait when it slows
+	// token creation down; nil means real time. Only the traffic simulator
+	// (kessai fraud simulate) sets them, to replay a day in minutes.
+	Now   func() time.Time                           `json:"-"`
+	Sleep func(context.Context, time.Duration) error `json:"-"`
 }
 
 // Duration is a time.Duration that reads "5s" style strings from JSON.

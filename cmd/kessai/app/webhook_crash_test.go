@@ -11,12 +11,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/kessai/kessai/cmd/kessai/app"
+	"github.com/kessai/kessai/sqlstore"
 )
 
 // envWebhookGateway turns this test binary into the gateway of
@@ -83,15 +85,18 @@ func startWebhookGateway(t *testing.T, dir string) (*app.Credentials, *exec.Cmd)
 }
 
 // TestWebhookCrash kills the gateway (SIGKILL) while deliveries are in
-// flight and restarts it: every event is delivered at least once, and the
-// feed shows every event exactly once, in order.
+// flight and charges are being made, and restarts it: every charge that
+// was acknowledged has its event in the feed, every event of the feed is
+// delivered at least once, and the feed shows every event exactly once, in
+// order.
 func TestWebhookCrash(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the platform twice in child processes")
 	}
 	dir := t.TempDir()
 	var mu sync.Mutex
-	got := map[string]int{}
+	got := map[string]int{} // event id → deliveries answered
+	started := 0            // deliveries received
 	slow := true
 	rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var e struct {
@@ -99,6 +104,7 @@ func TestWebhookCrash(t *testing.T) {
 		}
 		json.NewDecoder(r.Body).Decode(&e)
 		mu.Lock()
+		started++
 		delay := slow
 		mu.Unlock()
 		if delay {
@@ -123,44 +129,104 @@ func TestWebhookCrash(t *testing.T) {
 	if res := call("PATCH", "/account", url.Values{"webhook_uri": {rc.URL}}); res.Status != 200 {
 		t.Fatalf("PATCH /account: %d %s", res.Status, res.Body)
 	}
-	const n = 12
-	for range n {
-		tok := doAt(t, creds.APIURL, "POST", "/tokens", creds.PublicKey, cardForm("4242424242424242", "12", "2031", "123"))
-		res := call("POST", "/charges", url.Values{"amount": {"1000"}, "currency": {"jpy"}, "card": {tok.Object["id"].(string)}})
-		if res.Status != 200 {
-			t.Fatalf("charge: %d %s", res.Status, res.Body)
+	// charge makes a charge and returns its id, "" when the gateway did
+	// not answer (it was killed).
+	charge := func(base string) string {
+		form := cardForm("4242424242424242", "12", "2031", "123")
+		tok, err := tryAt(base, "POST", "/tokens", creds.PublicKey, form)
+		if err != nil || tok.Status != 200 {
+			return ""
 		}
+		res, err := tryAt(base, "POST", "/charges", creds.SecretKey, url.Values{"amount": {"1000"}, "currency": {"jpy"}, "card": {tok.Object["id"].(string)}})
+		if err != nil || res.Status != 200 {
+			return ""
+		}
+		return res.Object["id"].(string)
+	}
+	const n = 12
+	var acked []string // charges the gateway answered
+	for range n {
+		id := charge(creds.APIURL)
+		if id == "" {
+			t.Fatal("charge failed before the kill")
+		}
+		acked = append(acked, id)
+	}
+	// Charges go on through the kill.
+	var amu sync.Mutex
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if id := charge(creds.APIURL); id != "" {
+					amu.Lock()
+					acked = append(acked, id)
+					amu.Unlock()
+				}
+			}
+		})
 	}
 	time.Sleep(300 * time.Millisecond) // deliveries are now waiting on the receiver
 	cmd.Process.Kill()
 	cmd.Wait()
+	close(stop)
+	wg.Wait()
 	mu.Lock()
-	before := len(got)
+	before, inFlight := len(got), started
 	slow = false
 	mu.Unlock()
+	if inFlight == 0 {
+		t.Fatal("no delivery was in flight at the kill")
+	}
 
 	creds, _ = startWebhookGateway(t, dir)
-	// Every event of the feed reaches the receiver, after the lease of the
-	// dead node's claims runs out.
-	var feed []string
-	after := ""
-	for {
-		q := url.Values{"limit": {"100"}, "key": {""}}
-		if after != "" {
-			q.Set("after", after)
-		}
-		res := doAt(t, creds.APIURL, "GET", "/events?"+q.Encode(), creds.SecretKey, nil)
-		data, _ := res.Object["data"].([]any)
-		if len(data) == 0 {
-			break
-		}
-		for _, d := range data {
-			after = d.(map[string]any)["id"].(string)
-			feed = append(feed, after)
+	// Every acknowledged charge's event is in the feed (it may take the
+	// restarted worker a moment to fan out what the dead one had not).
+	feedOnce := func() (feed []string, byCharge map[string]string) {
+		byCharge = map[string]string{}
+		after := ""
+		for {
+			q := url.Values{"limit": {"100"}, "key": {""}}
+			if after != "" {
+				q.Set("after", after)
+			}
+			res := doAt(t, creds.APIURL, "GET", "/events?"+q.Encode(), creds.SecretKey, nil)
+			data, _ := res.Object["data"].([]any)
+			if len(data) == 0 {
+				return feed, byCharge
+			}
+			for _, d := range data {
+				ev := d.(map[string]any)
+				after = ev["id"].(string)
+				feed = append(feed, after)
+				if ev["key"] == "charge.create" {
+					byCharge[ev["data"].(map[string]any)["id"].(string)] = after
+				}
+			}
 		}
 	}
-	if len(feed) != n {
-		t.Fatalf("feed has %d events, want %d", len(feed), n)
+	var feed []string
+	var byCharge map[string]string
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		feed, byCharge = feedOnce()
+		lost := 0
+		for _, id := range acked {
+			if byCharge[id] == "" {
+				lost++
+			}
+		}
+		if lost == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d acknowledged charges have no charge.create event in the feed", lost, len(acked))
+		}
 	}
 	seen := map[string]bool{}
 	for _, id := range feed {
@@ -169,11 +235,22 @@ func TestWebhookCrash(t *testing.T) {
 		}
 		seen[id] = true
 	}
-	list := doAt(t, creds.APIURL, "GET", "/events?order=chronological&limit=100", creds.SecretKey, nil)
-	for i, d := range list.Object["data"].([]any) {
-		if id := d.(map[string]any)["id"]; id != feed[i] {
-			t.Errorf("feed[%d] = %s, list has %s", i, feed[i], id)
-		}
+	// The feed is the whole outbox in commit (seq) order.
+	db, err := sqlstore.Open(context.Background(), "sqlite:"+filepath.Join(dir, "kessai.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	evs, err := db.EventsAfter(context.Background(), "", false, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outbox []string
+	for _, e := range evs {
+		outbox = append(outbox, e.ID)
+	}
+	if !slices.Equal(feed, outbox) {
+		t.Errorf("feed differs from the outbox in seq order:\nfeed   %v\noutbox %v", feed, outbox)
 	}
 	deadline := time.Now().Add(40 * time.Second)
 	for {
@@ -189,11 +266,34 @@ func TestWebhookCrash(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d events never delivered", missing, n)
+			t.Fatalf("%d of %d events never delivered", missing, len(feed))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Logf("%d events delivered before the kill, all %d after the restart", before, n)
+	t.Logf("%d charges acknowledged (%d during the kill), %d events; %d deliveries in flight and %d answered at the kill, all delivered after the restart",
+		len(acked), len(acked)-n, len(feed), inFlight, before)
+}
+
+// tryAt is [doAt] that reports a failed request instead of failing.
+func tryAt(base, method, path, key string, body url.Values) (response, error) {
+	req, err := http.NewRequest(method, base+path, strings.NewReader(body.Encode()))
+	if err != nil {
+		return response{}, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(key, "")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return response{}, err
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		return response{}, err
+	}
+	out := response{Status: res.StatusCode, Body: string(raw)}
+	json.Unmarshal(raw, &out.Object)
+	return out, nil
 }
 
 // doAt sends a request to the API at base with the key as Basic auth user.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -14,14 +15,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kessai/kessai"
 	"github.com/kessai/kessai/cmd/kessai/app"
 	"github.com/kessai/kessai/internal/dbtest"
+	"github.com/kessai/kessai/natsfanout"
 	"github.com/kessai/kessai/webhook"
 )
 
 // startNode starts a second gateway node beside first: the same database
 // and key-encryption key, first's simulated card company, its own data dir.
-func startNode(t *testing.T, first *platform, dsn string) *platform {
+func startNode(t *testing.T, first *platform, dsn string, opts ...func(*app.Config)) *platform {
 	t.Helper()
 	dir := t.TempDir()
 	cfg := &app.Config{
@@ -33,6 +36,9 @@ func startNode(t *testing.T, first *platform, dsn string) *platform {
 		HTTPS:     "127.0.0.1:0",
 		LogFormat: "json",
 		Issuer:    app.IssuerConfig{Address: first.IssuerAddr()},
+	}
+	for _, o := range opts {
+		o(cfg)
 	}
 	logs := &syncBuffer{}
 	a, err := app.Start(context.Background(), cfg, app.NewLogger(logs, "json", -8))
@@ -69,9 +75,32 @@ func feedIDs(p *platform, limit int) []string {
 // every event, whichever node committed it, is delivered at least once,
 // and the order feed reads the same from both nodes.
 func TestWebhooksTwoNodes(t *testing.T) {
+	testWebhooksTwoNodes(t)
+}
+
+// TestWebhooksTwoNodesNATS is TestWebhooksTwoNodes with the deliveries
+// shared over NATS JetStream (webhooks.nats_url).
+func TestWebhooksTwoNodesNATS(t *testing.T) {
+	url := "nats://127.0.0.1:4222"
+	if c, err := net.DialTimeout("tcp", "127.0.0.1:4222", time.Second); err != nil {
+		t.Skipf("no NATS server at %s: %v", url, err)
+	} else {
+		c.Close()
+	}
+	stream := "KESSAI_TEST_" + kessai.RandomString(8)
+	t.Cleanup(func() {
+		if b, err := natsfanout.Open(context.Background(), url, stream); err == nil {
+			b.DeleteStream(context.Background())
+			b.Close()
+		}
+	})
+	testWebhooksTwoNodes(t, func(c *app.Config) { c.Webhooks.NATSURL, c.Webhooks.NATSStream = url, stream })
+}
+
+func testWebhooksTwoNodes(t *testing.T, opts ...func(*app.Config)) {
 	dsn := dbtest.PostgresDSN(t) // skips without KESSAI_TEST_POSTGRES
-	a := startPlatform(t, dsn)
-	b := startNode(t, a, dsn)
+	a := startPlatform(t, dsn, opts...)
+	b := startNode(t, a, dsn, opts...)
 	if b.creds.AccountID != a.creds.AccountID || b.creds.WebhookSecret != a.creds.WebhookSecret {
 		t.Fatalf("node B serves account %s with another secret; want A's %s", b.creds.AccountID, a.creds.AccountID)
 	}
@@ -108,7 +137,13 @@ func TestWebhooksTwoNodes(t *testing.T) {
 	}
 	wg.Wait()
 
+	// The feed shows an event once its deliveries exist, a moment after
+	// its commit.
 	feedA := feedIDs(a, 7)
+	for deadline := time.Now().Add(10 * time.Second); len(feedA) < 2*perNode && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+		feedA = feedIDs(a, 7)
+	}
 	feedB := feedIDs(b, 7)
 	if len(feedA) < 2*perNode {
 		t.Fatalf("feed from A has %d events, want at least %d", len(feedA), 2*perNode)
