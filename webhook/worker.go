@@ -150,11 +150,28 @@ type Worker struct {
 	fanned   map[int64]bool    // seqs above the cursor already fanned out
 	own      map[string]bool   // events this process committed, not yet fanned out
 	ownOld   map[string]bool   // the generation of own before
-	hi       int64             // the highest seq fanned out (Run only)
+	hi       int64             // the highest seq fanned out or being written
 	gapSeq   int64             // the first missing seq above the cursor (Run only)
 	gapSince time.Time         // when this worker first saw gapSeq missing
 	moved    chan struct{}     // closed and replaced when the cursor moves
 	wg       sync.WaitGroup
+
+	// The fan-out writes not yet taken by writeFanOuts, in order; the
+	// cursor as the last of them that committed left it; and the claimed
+	// deliveries they hold that are not in queue yet.
+	writes     []*fanWrite
+	written    int64
+	pending    int
+	writeReady chan struct{}
+	// leftOver is set when a fan-out write found deliveries it meant to
+	// claim held by another node: the next round looks for due ones.
+	leftOver atomic.Bool
+	// failFanOut, set by tests before Run, fails a fan-out write's try
+	// when it returns an error.
+	failFanOut func() error
+	// stopWrites is closed when Run's loop has stopped: writeFanOuts
+	// writes what is left and returns.
+	stopWrites chan struct{}
 }
 
 // job is a claimed delivery waiting for, or making, its attempt.
@@ -170,6 +187,9 @@ type job struct {
 	// after it.
 	stored  chan struct{}
 	claimed bool
+	// pend is set while the job is claimed in a fan-out write that has
+	// not committed yet (counted in Worker.pending).
+	pend bool
 }
 
 // New returns a worker; [Worker.Run] starts it. A process runs one worker
@@ -188,6 +208,9 @@ func New(cfg Config) *Worker {
 		fanned:  map[int64]bool{},
 		own:     map[string]bool{},
 		moved:   make(chan struct{}),
+
+		writeReady: make(chan struct{}, 1),
+		stopWrites: make(chan struct{}),
 	}
 	w.test = w.client(false)
 	w.live = w.client(true)
@@ -272,6 +295,8 @@ func (w *Worker) CursorMoved() <-chan struct{} {
 // in flight.
 func (w *Worker) Run(ctx context.Context) error {
 	defer w.wg.Wait()
+	w.wg.Go(func() { w.writeFanOuts(ctx) })
+	defer close(w.stopWrites)
 	if w.cfg.Bus != nil {
 		w.wg.Go(func() {
 			if err := w.cfg.Bus.Consume(ctx, w.take); err != nil {
@@ -291,6 +316,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		if err != nil && ctx.Err() == nil {
 			w.cfg.Logger.Warn("webhook fan-out", "err", err)
 		}
+		left = w.leftOver.Swap(false) || left
 		since := time.Since(lastClaim)
 		if w.claimNow.Swap(false) || since >= claimEvery || (left && since >= claimEvery/8 && w.spare() > 0) {
 			lastClaim = time.Now()
@@ -329,7 +355,7 @@ const (
 func (w *Worker) spare() int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return backlog*w.cfg.Workers - w.inflight - w.queued
+	return backlog*w.cfg.Workers - w.inflight - w.queued - w.pending
 }
 
 // backlog bounds the deliveries a node holds (in flight or queued), in
@@ -337,20 +363,29 @@ func (w *Worker) spare() int {
 // that a slow endpoint's queue leaves room for the others.
 const backlog = 4
 
-// fanOut turns the events after the cursor into deliveries and moves the
-// cursor over those with no gap before them (or older than Settle). Events
-// are read once: those above the highest seq fanned out so far, and those
-// that fill a gap below it (a transaction that took a lower seq committed
-// later). It reports whether it left deliveries unclaimed (this node had
-// enough to do).
+// fanOut turns the events after the cursor into deliveries and queues
+// their write (see [Worker.writeFanOuts]), which also moves the cursor over
+// those with no gap before them (or older than Settle). It does not wait
+// for that write: the next round reads the next events while it commits.
+// Events are read once: those above the highest seq fanned out so far, and
+// those that fill a gap below it (a transaction that took a lower seq
+// committed later, or a fan-out write that failed). It reports whether it
+// left deliveries unclaimed (this node had enough to do).
 func (w *Worker) fanOut(ctx context.Context) (left bool, err error) {
 	db := w.cfg.DB
 	for {
 		cursor, last, err := db.WebhookProgress(ctx)
-		if err != nil || last <= cursor {
+		if err != nil {
 			return left, err
 		}
 		w.mu.Lock()
+		// The cursor as this worker's own writes have moved it, which
+		// may be ahead of what was just read.
+		cursor = max(cursor, w.written)
+		if last <= cursor {
+			w.mu.Unlock()
+			return left, nil
+		}
 		if w.hi < cursor {
 			w.hi = cursor
 		}
@@ -382,12 +417,11 @@ func (w *Worker) fanOut(ctx context.Context) (left bool, err error) {
 			return left, err
 		}
 		present := map[int64]bool{}
-		var jobs, early []*job
-		var earlySrc []*sqlstore.Delivery // the stored deliveries of early
-		var ds []*sqlstore.Delivery
+		fw := &fanWrite{evs: evs}
 		w.mu.Lock()
+		cursor = max(cursor, w.written)
 		now := db.Now() // the clock of events' and deliveries' times
-		spare := backlog*w.cfg.Workers - w.inflight - w.queued
+		spare := backlog*w.cfg.Workers - w.inflight - w.queued - w.pending
 		hosts := map[string]int{}
 		for i, e := range evs {
 			present[e.Seq] = true
@@ -410,7 +444,10 @@ func (w *Worker) fanOut(ctx context.Context) (left bool, err error) {
 					spare--
 					hosts[h]++
 				}
-				ds = append(ds, d)
+				if !d.Claimed {
+					left = true
+				}
+				fw.ds = append(fw.ds, d)
 				j := &job{d: d, e: e, host: h}
 				if d.Claimed && w.isOwn(e.ID) {
 					// Sent at once, recorded after the fan-out
@@ -420,15 +457,21 @@ func (w *Worker) fanOut(ctx context.Context) (left bool, err error) {
 					c := *d
 					c.CreatedAt = time.Now()
 					j.d, j.stored, j.until = &c, make(chan struct{}), time.Now().Add(w.cfg.Lease)
-					early, earlySrc = append(early, j), append(earlySrc, d)
+					fw.early, fw.earlySrc = append(fw.early, j), append(fw.earlySrc, d)
+					w.queue[h] = append(w.queue[h], j)
+					w.queued++
+				} else if d.Claimed {
+					j.pend = true
+					w.pending++
 				}
-				jobs = append(jobs, j)
+				fw.jobs = append(fw.jobs, j)
 			}
 			delete(w.own, e.ID)
 			delete(w.ownOld, e.ID)
 		}
-		// The cursor moves over every seq fanned out now or before, and
-		// over a gap that has lasted Settle.
+		// The cursor moves over every seq fanned out now or before (the
+		// writes still pending included: they commit in order), and over
+		// a gap that has lasted Settle.
 		upTo := cursor
 		for s := cursor + 1; ; s++ {
 			// A gap above hi is not timed yet: it has not been looked for.
@@ -437,81 +480,25 @@ func (w *Worker) fanOut(ctx context.Context) (left bool, err error) {
 			}
 			upTo = s
 		}
-		for _, j := range early {
-			w.queue[j.host] = append(w.queue[j.host], j)
-			w.queued++
-		}
-		w.mu.Unlock()
-		if len(early) > 0 {
-			w.pump(ctx)
-		}
-		stored := func() {
-			for _, j := range early {
-				close(j.stored)
-			}
-		}
-		if len(ds) > 0 || upTo > cursor {
-			// Retried at once: the early deliveries have started, and
-			// two nodes' fan-outs can deadlock on PostgreSQL.
-			err := db.FanOut(ctx, ds, upTo, w.claim, w.cfg.Lease)
-			for try := 1; err != nil && try < fanOutTries && ctx.Err() == nil; try++ {
-				w.cfg.Logger.Debug("webhook fan-out retried", "err", err)
-				err = db.FanOut(ctx, ds, upTo, w.claim, w.cfg.Lease)
-			}
-			if err != nil {
-				stored()
-				return left, err
-			}
-		}
-		if w.cfg.Bus != nil {
-			var ids []string
-			for _, d := range ds {
-				if d.Stored {
-					ids = append(ids, d.ID)
-				}
-			}
-			if len(ids) > 0 {
-				if err := w.cfg.Bus.Publish(ctx, ids); err != nil {
-					w.cfg.Logger.Warn("webhook bus", "err", err)
-				}
-			}
-		}
-		until := time.Now().Add(w.cfg.Lease)
-		w.mu.Lock()
+		fw.upTo = upTo
 		for _, e := range evs {
 			w.fanned[e.Seq] = true
 			w.hi = max(w.hi, e.Seq)
 		}
-		for s := range w.fanned {
-			if s <= upTo {
-				delete(w.fanned, s)
-			}
-		}
-		if upTo > cursor {
-			close(w.moved)
-			w.moved = make(chan struct{})
-		}
-		for i, j := range early {
-			j.d.ID, j.claimed = earlySrc[i].ID, earlySrc[i].Claimed
-		}
-		stored()
-		for _, j := range jobs {
-			if j.stored != nil {
-				continue // started already
-			}
-			if !j.d.Claimed {
-				left = true
-				continue
-			}
-			j.until = until
-			w.queue[j.host] = append(w.queue[j.host], j)
-			w.queued++
-		}
-		w.mu.Unlock()
-		w.pump(ctx)
-		w.mu.Lock()
 		moved := w.hi > hi
+		if len(fw.ds) > 0 || upTo > cursor {
+			w.writes = append(w.writes, fw)
+		}
 		w.mu.Unlock()
+		if len(fw.early) > 0 {
+			w.pump(ctx)
+		}
+		if len(fw.ds) > 0 || upTo > cursor {
+			select {
+			case w.writeReady <- struct{}{}:
+			default:
+			}
+		}
 		if len(newer) < batch || !moved {
 			return left, nil
 		}
