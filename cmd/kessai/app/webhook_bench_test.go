@@ -165,6 +165,11 @@ func benchWebhookDelay(b *testing.B, p *platform, dur time.Duration) {
 	var gaps int64
 	p.DB.QueryRowContext(context.Background(), `SELECT COALESCE(MAX(seq), 0) - COUNT(*) FROM events`).Scan(&gaps)
 	b.ReportMetric(float64(gaps), "seq-gaps")
+	// Fan-out writes that failed (retried, or dropped and read again):
+	// each sends its events' deliveries late.
+	logs := p.logs.String()
+	b.ReportMetric(float64(strings.Count(logs, `"msg":"webhook fan-out retried"`)), "fanout-retries")
+	b.ReportMetric(float64(strings.Count(logs, `"msg":"webhook fan-out"`)), "fanout-failures")
 	load, _ := os.ReadFile("/proc/loadavg")
 	b.Logf("%d charges in %v; load average %s", len(charges), elapsed.Round(time.Millisecond), strings.TrimSpace(string(load)))
 }
