@@ -277,3 +277,65 @@ func (s *AccountService) RollWebhookSecret(ctx context.Context, accountID string
 	}
 	return secret, nil
 }
+
+// ResealWebhookSecrets seals every signing secret again under the sealer's
+// current key and deletes those that no longer sign, so that after a vault
+// rotation no secret depends on an older key. A secret rolled meanwhile is
+// left as the roll wrote it. Returns how many secrets it resealed; fails on
+// the first secret it cannot open or store (running it again continues).
+func (s *AccountService) ResealWebhookSecrets(ctx context.Context) (int, error) {
+	if s.Sealer == nil {
+		return 0, errors.New("reseal webhook secrets: no vault is configured")
+	}
+	now := Micros(s.DB.Now())
+	if err := s.DB.Write(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(`DELETE FROM webhook_secrets WHERE expires_at IS NOT NULL AND expires_at <= $1`, now)
+		return err
+	}); err != nil {
+		return 0, fmt.Errorf("reseal webhook secrets: %w", err)
+	}
+	type row struct {
+		account  string
+		livemode bool
+		stored   string
+	}
+	var all []row
+	rows, err := s.DB.QueryContext(ctx, `SELECT account_id, livemode, secret FROM webhook_secrets ORDER BY account_id, livemode`)
+	if err != nil {
+		return 0, fmt.Errorf("reseal webhook secrets: %w", err)
+	}
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.account, &r.livemode, &r.stored); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("reseal webhook secrets: %w", err)
+		}
+		all = append(all, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("reseal webhook secrets: %w", err)
+	}
+	n := 0
+	for _, r := range all {
+		plain, err := s.openWebhookSecret(ctx, r.account, r.livemode, r.stored)
+		if err != nil {
+			return n, fmt.Errorf("reseal webhook secret of %s: %w", r.account, err)
+		}
+		sealed, err := s.sealWebhookSecret(ctx, r.account, r.livemode, plain)
+		if err != nil {
+			return n, fmt.Errorf("reseal webhook secret of %s: %w", r.account, err)
+		}
+		err = s.DB.Write(ctx, func(tx *Tx) error {
+			_, err := tx.Exec(`UPDATE webhook_secrets SET secret = $1 WHERE account_id = $2 AND livemode = $3 AND secret = $4`,
+				sealed, r.account, r.livemode, r.stored)
+			return err
+		})
+		if err != nil {
+			return n, fmt.Errorf("reseal webhook secret of %s: %w", r.account, err)
+		}
+		s.DB.webhooks.forget(acctMode{r.account, r.livemode})
+		n++
+	}
+	return n, nil
+}

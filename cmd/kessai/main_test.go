@@ -209,12 +209,17 @@ func TestVaultRotateCommand(t *testing.T) {
 		c, _ = startDev(t, dir)
 		tokenID = createToken(t, c)
 	})
+	secretBefore := c.WebhookSecret
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"vault", "rotate", "--data", dir}, &out, &out); err != nil {
 		t.Fatalf("rotate: %v\n%s", err, out.String())
 	}
 	if !strings.Contains(out.String(), "100%") {
 		t.Errorf("rotate drew no finished progress bar:\n%s", out.String())
+	}
+	// dev mode made the test-mode signing secret (credentials.json).
+	if !strings.Contains(out.String(), "Webhook signing secrets sealed again: 1.") {
+		t.Errorf("rotate did not reseal the webhook secret:\n%s", out.String())
 	}
 	if err := run(context.Background(), []string{"vault", "rotate", "--resume", "--data", dir}, &out, &out); err != nil {
 		t.Fatalf("rotate --resume: %v\n%s", err, out.String())
@@ -230,6 +235,18 @@ func TestVaultRotateCommand(t *testing.T) {
 		res.Body.Close()
 		if res.StatusCode != 200 {
 			t.Errorf("token after rotation: %d", res.StatusCode)
+		}
+		req, _ = http.NewRequest("GET", c.APIURL+"/account/webhook_secret", nil)
+		req.SetBasicAuth(c.SecretKey, "")
+		res, err = http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sec struct{ Secret string }
+		json.NewDecoder(res.Body).Decode(&sec)
+		res.Body.Close()
+		if secretBefore == "" || sec.Secret != secretBefore {
+			t.Errorf("webhook secret after rotation: %d, changed %v", res.StatusCode, sec.Secret != secretBefore)
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/kessai/kessai/sqlstore"
 	"github.com/kessai/kessai/vault"
 	"github.com/kessai/kessai/vault/kek"
 )
@@ -14,7 +15,7 @@ func runVault(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := flag.NewFlagSet("vault", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: kessai vault rotate [--resume] [--data DIR | --config FILE]\n\nrotate adds a new primary data key and re-encrypts every stored card\nnumber and security code with it; running servers keep serving.\n--resume finishes an interrupted rotation without adding another key.")
+		fmt.Fprintln(stderr, "Usage: kessai vault rotate [--resume] [--data DIR | --config FILE]\n\nrotate adds a new primary data key and re-encrypts every stored card\nnumber and security code with it, then seals the webhook signing secrets\nagain under it; running servers keep serving.\n--resume finishes an interrupted rotation without adding another key.")
 		fs.PrintDefaults()
 	}
 	var f dbFlags
@@ -41,7 +42,19 @@ func runVault(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if *resume {
-		return vault.RunReencrypt(ctx, v, stdout)
+		err = vault.RunReencrypt(ctx, v, stdout)
+	} else {
+		err = vault.RunRotate(ctx, v, stdout)
 	}
-	return vault.RunRotate(ctx, v, stdout)
+	if err != nil {
+		return err
+	}
+	// The webhook signing secrets are sealed with the same keyset: after
+	// them, no stored value needs an older key.
+	n, err := (&sqlstore.AccountService{DB: db, Sealer: v}).ResealWebhookSecrets(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Webhook signing secrets sealed again: %d.\n", n)
+	return nil
 }
