@@ -8,6 +8,7 @@
 //	kessai issuer     run the simulated card company (ISO 8583 issuer host)
 //	kessai acs        run the simulated card company's 3-D Secure ACS
 //	kessai ds         run the simulated 3-D Secure Directory Server
+//	kessai pki        issue test certificates from the dev CA of kessai ds and acs
 //	kessai reconcile  compare the gateway's payments with the card company's ledger
 //	kessai bench      load scenarios against a running or self-started instance
 //	kessai listen     forward the merchant's events to a local URL, signed
@@ -47,6 +48,7 @@ func commands() []command {
 		{"issuer", "run the simulated card company's ISO 8583 host", runIssuer},
 		{"acs", "run the simulated card company's 3-D Secure ACS", runACS},
 		{"ds", "run the simulated 3-D Secure Directory Server", runDS},
+		{"pki", "issue test certificates from the dev CA of kessai ds and acs", runPKI},
 		{"reconcile", "compare payments with the card company's ledger", runReconcile},
 		{"bench", "run a load scenario (tokens, …)", runBench},
 		{"listen", "forward the merchant's events to a local URL, signed", runListen},

@@ -22,6 +22,7 @@ import (
 	"github.com/kessai/kessai/metrics"
 	"github.com/kessai/kessai/payment"
 	"github.com/kessai/kessai/sqlstore"
+	"github.com/kessai/kessai/threeds/acs"
 	"github.com/kessai/kessai/threeds/server"
 	"github.com/kessai/kessai/vault"
 	"github.com/kessai/kessai/vault/kek"
@@ -184,6 +185,9 @@ func Start(ctx context.Context, cfg *Config, log *slog.Logger) (_ *App, err erro
 		a.API.SweepIdempotencyKeys(ctx, time.Hour)
 		return nil
 	})
+	if !cfg.Dev && !cfg.ThreeDS.Off && !cfg.ThreeDS.remote() {
+		log.Warn("3-D Secure is not configured: charges are not authenticated, whatever the account's setting (set three_d_secure.ds_url, see docs/operations.md)")
+	}
 	if cfg.Dev {
 		if err := a.devSetup(ctx); err != nil {
 			return nil, err
@@ -363,6 +367,14 @@ func (a *App) startNetwork(ctx context.Context) error {
 	ic := a.Config.Issuer
 	addr := ic.Address
 	if ic.Run {
+		if ic.ACSKeyFile != "" {
+			key, err := acs.ReadKey(ic.ACSKeyFile)
+			if err != nil {
+				return fmt.Errorf("issuer.acs_key_file: %w", err)
+			}
+			verify := acs.Verifier(key)
+			a.verifyCAVV.Store(&verify)
+		}
 		is, err := issuersim.New(issuersim.Config{DSN: ic.Database, Logger: a.Log.With("component", "issuer"),
 			VerifyCAVV: a.checkCAVV})
 		if err != nil {
