@@ -3,6 +3,7 @@
 //	kessai dev        run everything on this machine (SQLite, dev keys, test card company)
 //	kessai serve      run chosen components with production settings
 //	kessai migrate    apply database migrations
+//	kessai account    create a merchant account
 //	kessai keys       create, list and roll a merchant's API keys
 //	kessai vault      vault administration (rotate)
 //	kessai issuer     run the simulated card company (ISO 8583 issuer host)
@@ -43,6 +44,7 @@ func commands() []command {
 		{"dev", "run everything locally on SQLite with test keys", runDev},
 		{"serve", "run with production settings from a config file", runServe},
 		{"migrate", "apply database migrations", runMigrate},
+		{"account", "create a merchant account", runAccount},
 		{"keys", "create, list and roll API keys", runKeys},
 		{"vault", "vault administration: rotate", runVault},
 		{"issuer", "run the simulated card company's ISO 8583 host", runIssuer},
