@@ -176,7 +176,7 @@ func Start(ctx context.Context, cfg *Config, log *slog.Logger) (_ *App, err erro
 		Transactions: a.Payments,
 		Balance:      a.Payments,
 		Search:       a.Payments,
-		Accounts:     a.Accounts,
+		Accounts:     apiAccounts{a.Accounts, a.Payments},
 	})
 	if err := a.mountMetrics(); err != nil {
 		return nil, err
@@ -197,6 +197,21 @@ func Start(ctx context.Context, cfg *Config, log *slog.Logger) (_ *App, err erro
 		return nil, err
 	}
 	return a, nil
+}
+
+// apiAccounts is the account service of the API: a change of an account's
+// 3-D Secure settings is seen by this node's next charge.
+type apiAccounts struct {
+	*sqlstore.AccountService
+	payments *payment.Service
+}
+
+// SetThreeDSecure changes the settings and drops the payment service's
+// cached copy of the account.
+func (s apiAccounts) SetThreeDSecure(ctx context.Context, accountID string, set kessai.ThreeDSecureSettings) error {
+	err := s.AccountService.SetThreeDSecure(ctx, accountID, set)
+	s.payments.ForgetAccount(accountID)
+	return err
 }
 
 // goBackground runs fn until the App closes, logging an unexpected end.
