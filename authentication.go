@@ -31,7 +31,11 @@ const (
 	AuthAttempted     AuthenticationState = "attempted"     // A
 	AuthFailed        AuthenticationState = "failed"        // N
 	AuthRejected      AuthenticationState = "rejected"      // R
-	AuthUnavailable   AuthenticationState = "unavailable"   // U (or I)
+	AuthUnavailable   AuthenticationState = "unavailable"   // U
+	// AuthInformational: I, the issuer acknowledged the requestor's
+	// exemption without authenticating; the payment is authorized without
+	// a CAVV and without liability shift.
+	AuthInformational AuthenticationState = "informational"
 	// AuthError: a protocol error (an Erro, a malformed answer, the DS
 	// unreachable): the payment fails without an authorization.
 	AuthError AuthenticationState = "error"
@@ -49,8 +53,9 @@ func (s AuthenticationState) Final() bool {
 	return true
 }
 
-// Succeeded reports whether s lets the payment be authorized: the
-// cardholder was authenticated, or the issuer attested the attempt.
+// Succeeded reports whether s authenticates the payment (with a CAVV and
+// the liability shift): the cardholder was authenticated, or the issuer
+// attested the attempt.
 func (s AuthenticationState) Succeeded() bool { return s == AuthAuthenticated || s == AuthAttempted }
 
 // StateOfTransStatus returns the final state of an EMV 3DS transStatus
@@ -65,8 +70,10 @@ func StateOfTransStatus(ts string) AuthenticationState {
 		return AuthFailed
 	case "R":
 		return AuthRejected
-	case "U", "I":
+	case "U":
 		return AuthUnavailable
+	case "I":
+		return AuthInformational
 	}
 	return AuthError
 }
@@ -128,6 +135,7 @@ func (a *Authentication) Summary() *AuthenticationSummary {
 	s := &AuthenticationSummary{
 		ID: a.ID, Status: string(a.State), Version: a.MessageVersion, Flow: a.Flow,
 		TransStatus: a.TransStatus, TransStatusReason: a.TransStatusReason, ECI: a.ECI, DSTransID: a.DSTransID,
+		LiabilityShift: a.State.Succeeded(),
 	}
 	return s
 }
@@ -145,6 +153,10 @@ type AuthenticationSummary struct {
 	TransStatusReason string `json:"trans_status_reason,omitempty"`
 	ECI               string `json:"eci,omitempty"`
 	DSTransID         string `json:"ds_trans_id,omitempty"`
+	// LiabilityShift is true when the authorization carries an
+	// authentication (Y or A, with a CAVV), false when it went without
+	// (I, or U under the account's authorize policy) or did not happen.
+	LiabilityShift bool `json:"liability_shift"`
 }
 
 // AuthenticationMessage is one EMV 3DS message of an authentication, kept
@@ -188,10 +200,12 @@ type AuthenticationService interface {
 	// submit): the caller reads it again.
 	SaveAuthentication(ctx context.Context, a *Authentication, msgs ...*AuthenticationMessage) error
 	// FinishAuthentication stores the final state of a with msgs and then
-	// settles the charge: an authentication that succeeded is authorized
-	// over the card network with its ECI and CAVV, any other fails the
-	// charge (payment_rejected, or timeout) without an authorization; the
-	// charge gets its charge.complete event. Returns the settled charge.
+	// settles the charge: an authentication that succeeded (Y, A) is
+	// authorized over the card network with its ECI and CAVV; an
+	// informational one (I), and an unavailable one (U) when the account
+	// says authorize, without a CAVV (ECI 07, Mastercard 00); any other
+	// fails the charge (payment_rejected, or timeout) without an
+	// authorization. The charge gets its charge.complete event. Returns the settled charge.
 	// Fails with EConflict, changing nothing, when a was changed
 	// meanwhile (in particular when it is already final).
 	FinishAuthentication(ctx context.Context, a *Authentication, msgs ...*AuthenticationMessage) (*Charge, error)

@@ -152,6 +152,15 @@ func (s *Service) now() time.Time { return s.db.Now() }
 
 // account returns an account, from the cache when it was read less than
 // AccountTTL ago.
+// ForgetAccount drops the cached copy of an account, so that a change of
+// its settings through this process counts from the next charge; other
+// processes see it within the account cache's lifetime (AccountTTL).
+func (s *Service) ForgetAccount(id string) {
+	s.mu.Lock()
+	delete(s.accts, id)
+	s.mu.Unlock()
+}
+
 func (s *Service) account(ctx context.Context, id string) (*kessai.Account, error) {
 	now := time.Now()
 	s.mu.Lock()

@@ -17,11 +17,6 @@ type ThreeDSConfig struct {
 	AuthorizeURL func(id string) string
 	// NewTransID returns a new threeDSServerTransID (a UUID). Required.
 	NewTransID func() string
-	// Required reports whether an account's charges with a return_uri go
-	// through 3-D Secure even when the merchant did not ask; nil means the
-	// accounts whose currency is JPY (the Japanese guideline: every
-	// card-not-present payment is authenticated).
-	Required func(*kessai.Account) bool
 	// PendingTimeout is how long a new authentication waits for the
 	// browser to open its page before the sweeper fails it; 0 means
 	// DefaultPendingTimeout.
@@ -71,10 +66,33 @@ func (s *Service) wants3DS(acct *kessai.Account, in *kessai.ChargeInput) (bool, 
 	if !hasReturn || s.threeDS == nil {
 		return false, nil
 	}
-	if s.threeDS.Required != nil {
-		return s.threeDS.Required(acct), nil
+	mode := acct.ThreeDSecure
+	if mode == "" {
+		mode = kessai.DefaultThreeDSecure(acct.Currency)
 	}
-	return acct.Currency == "jpy", nil
+	return mode == kessai.ThreeDSRequired, nil
+}
+
+// authorizes reports whether a final authentication lets the payment be
+// authorized: Y and A with their CAVV; I, and U when the account's policy
+// says authorize, without one.
+func authorizes(a *kessai.Authentication, acct *kessai.Account) bool {
+	switch a.State {
+	case kessai.AuthAuthenticated, kessai.AuthAttempted, kessai.AuthInformational:
+		return true
+	case kessai.AuthUnavailable:
+		return acct != nil && acct.ThreeDSecureUnavailable == kessai.ThreeDSAuthorize
+	}
+	return false
+}
+
+// unauthenticatedECI returns the ECI of an authorization without
+// authentication for the card's brand: 00 for Mastercard, 07 otherwise.
+func unauthenticatedECI(ch *kessai.Charge) string {
+	if ch.Card != nil && strings.EqualFold(ch.Card.Brand, "MasterCard") {
+		return "00"
+	}
+	return "07"
 }
 
 // steer3DS sends the charge of r through 3-D Secure when the fraud
@@ -220,7 +238,20 @@ func (s *Service) FinishAuthentication(ctx context.Context, a *kessai.Authentica
 	// A charge settled otherwise meanwhile (expired by the merchant)
 	// only records the authentication's end.
 	open := ch.Status == kessai.ChargePending && ch.AuthorizedAt == nil && ch.Inflight == ""
-	ok := a.State.Succeeded() && open
+	var acct *kessai.Account
+	if a.State == kessai.AuthUnavailable && open {
+		if acct, err = s.account(ctx, ch.AccountID); err != nil {
+			return nil, err
+		}
+	}
+	ok := authorizes(a, acct) && open
+	// Without authentication (I, U) the authorization carries no CAVV
+	// and the ECI of an unauthenticated e-commerce payment.
+	eci, cavv := a.ECI, a.CAVV.Reveal()
+	if ok && !a.State.Succeeded() {
+		eci, cavv = unauthenticatedECI(ch), ""
+		a.ECI = eci // the summary shows what the authorization carried
+	}
 	var cd *vault.CardData
 	var prep kessai.PreparedAuth
 	var areq *kessai.AuthRequest
@@ -235,7 +266,7 @@ func (s *Service) FinishAuthentication(ctx context.Context, a *kessai.Authentica
 		}
 		areq = &kessai.AuthRequest{
 			Reference: ch.ID, MerchantID: ch.AccountID, Amount: ch.Amount, Currency: ch.Currency, StoredCredential: cred,
-			ECI: a.ECI, CAVV: a.CAVV.Reveal(), ThreeDSVersion: a.MessageVersion, DSTransactionID: a.DSTransID,
+			ECI: eci, CAVV: cavv, ThreeDSVersion: a.MessageVersion, DSTransactionID: a.DSTransID,
 		}
 		if prep, err = pl.PrepareAuthorize(ctx, areq, ch.Capture); err != nil {
 			// The link is down: the authentication stands, the
@@ -273,7 +304,7 @@ func (s *Service) FinishAuthentication(ctx context.Context, a *kessai.Authentica
 			switch {
 			case a.State == kessai.AuthTimeout:
 				code = "timeout"
-			case a.State.Succeeded(), a.State == kessai.AuthError:
+			case authorizes(a, acct), a.State == kessai.AuthError:
 				// The network or the 3-D Secure system failed,
 				// not the card.
 				code = "failed_processing"
@@ -300,8 +331,10 @@ func (s *Service) FinishAuthentication(ctx context.Context, a *kessai.Authentica
 		if err := tx.InsertNetworkMessage(prep.Record()); err != nil {
 			return err
 		}
-		by := "3DS"
-		ch.AuthenticatedBy = &by
+		if a.State.Succeeded() {
+			by := "3DS"
+			ch.AuthenticatedBy = &by
+		}
 		ch.MarkInflight(kessai.InflightAuthorize, tx.Now)
 		return tx.UpdateCharge(ch)
 	})

@@ -109,3 +109,40 @@ func TestChargeThreeDSDecision(t *testing.T) {
 		}
 	})
 }
+
+// TestChargeThreeDSAccountSetting checks that the account's three_d_secure
+// setting decides which charges with a return_uri are authenticated: a JPY
+// account's default (required) authenticates every one; when_asked only
+// those sent with authentication=3DS.
+func TestChargeThreeDSAccountSetting(t *testing.T) {
+	dbtestRun(t, "JP", "jpy", func(t *testing.T, e *env) {
+		ctx := context.Background()
+		accounts := &sqlstore.AccountService{DB: e.db}
+		e.svc = payment.New(payment.Config{DB: e.db, Vault: e.vault, Link: e.link, Accounts: accounts, ThreeDS: &payment.ThreeDSConfig{
+			AuthorizeURL: func(id string) string { return "https://gw.example/payments/" + id + "/authorize" },
+			NewTransID:   func() string { return kessai.RandomString(8) + "-0000-4000-8000-000000000000" },
+		}})
+		create := func(authentication string) bool {
+			t.Helper()
+			ch, err := e.svc.CreateCharge(ctx, e.auth, &kessai.ChargeInput{Amount: 5000, Currency: "jpy", Card: e.token(t, "4242424242424242"),
+				ReturnURI: ptr("https://shop.example/return"), Authentication: authentication})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ch.AuthorizeURI != nil
+		}
+		if !create("") {
+			t.Errorf("JPY account by default: not authenticated")
+		}
+		if err := accounts.SetThreeDSecure(ctx, e.acct.ID, kessai.ThreeDSecureSettings{Mode: ptr(kessai.ThreeDSWhenAsked)}); err != nil {
+			t.Fatal(err)
+		}
+		e.svc.ForgetAccount(e.acct.ID)
+		if create("") {
+			t.Errorf("when_asked: authenticated without being asked")
+		}
+		if !create("3DS") {
+			t.Errorf("when_asked: not authenticated with authentication=3DS")
+		}
+	})
+}

@@ -104,3 +104,58 @@ func TestAccountKeys(t *testing.T) {
 		}
 	})
 }
+
+// TestAccountThreeDSecure checks the 3-D Secure settings: derived from the
+// currency until set, set and reset, and a bad value refused without a
+// change.
+func TestAccountThreeDSecure(t *testing.T) {
+	dbtest.RunDB(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		s := &sqlstore.AccountService{DB: db}
+		jp := &kessai.Account{Email: "a@example.jp", Country: "JP", Currency: "jpy"}
+		th := &kessai.Account{Email: "b@example.th", Country: "TH", Currency: "thb"}
+		for _, a := range []*kessai.Account{jp, th} {
+			if err := s.CreateAccount(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		settings := func(id string) string {
+			t.Helper()
+			a, err := s.FindAccount(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a.ThreeDSecure + "/" + a.ThreeDSecureUnavailable
+		}
+		if got := settings(jp.ID) + " " + settings(th.ID); got != "required/decline when_asked/decline" {
+			t.Errorf("defaults: %s", got)
+		}
+		str := func(s string) *string { return &s }
+		if err := s.SetThreeDSecure(ctx, jp.ID, kessai.ThreeDSecureSettings{Mode: str("when_asked"), Unavailable: str("authorize")}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetThreeDSecure(ctx, th.ID, kessai.ThreeDSecureSettings{Mode: str("required")}); err != nil {
+			t.Fatal(err)
+		}
+		if got := settings(jp.ID) + " " + settings(th.ID); got != "when_asked/authorize required/decline" {
+			t.Errorf("after setting: %s", got)
+		}
+		for _, bad := range []kessai.ThreeDSecureSettings{{Mode: str("always")}, {Mode: str("required"), Unavailable: str("maybe")}} {
+			if err := s.SetThreeDSecure(ctx, jp.ID, bad); kessai.ErrorCode(err) != kessai.EBadRequest {
+				t.Errorf("bad %v: %v", bad, err)
+			}
+		}
+		if got := settings(jp.ID); got != "when_asked/authorize" {
+			t.Errorf("after bad values: %s", got)
+		}
+		if err := s.SetThreeDSecure(ctx, jp.ID, kessai.ThreeDSecureSettings{Mode: str(""), Unavailable: str("")}); err != nil {
+			t.Fatal(err)
+		}
+		if got := settings(jp.ID); got != "required/decline" {
+			t.Errorf("after reset: %s", got)
+		}
+		if err := s.SetThreeDSecure(ctx, "acct_nothing", kessai.ThreeDSecureSettings{Mode: str("required")}); kessai.ErrorCode(err) != kessai.ENotFound {
+			t.Errorf("unknown account: %v", err)
+		}
+	})
+}

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 
 	"github.com/kessai/kessai/cmd/kessai/app"
-	"github.com/kessai/kessai/devpki"
 	"github.com/kessai/kessai/threeds/acs"
 )
 
@@ -22,7 +21,8 @@ func runACS(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintln(stderr, `Usage: kessai acs [--data DIR] [--listen ADDR] [--url URL]
 
 Runs the simulated card company's 3-D Secure ACS alone until interrupted.
-Its certificates come from the dev CA in DIR/pki, its CAVV key from
+Its certificates come from the dev CA in DIR/pki (or the files of --cert,
+--key, --client-cert, --client-key and --ca), its CAVV key from
 DIR/acs-cavv.key (both made on first start); a DS started with the same
 --data trusts it. The AReq endpoint requires a client certificate of that
 CA; the challenge pages do not. In test mode the one-time password is
@@ -35,10 +35,12 @@ CA; the challenge pages do not. In test mode the one-time password is
 	testMode := fs.Bool("test-mode", true, "one-time password 123456, shown on the page")
 	threshold := fs.Int64("threshold", acs.DefaultThreshold, "amount (minor units) above which purchases are challenged")
 	logFormat := fs.String("log", "text", "log format: text or json")
+	var pf pkiFlags
+	pf.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ca, srv, client, err := threeDSPKI(*data, "acs")
+	certs, err := threeDSPKI(*data, "acs", pf)
 	if err != nil {
 		return err
 	}
@@ -51,7 +53,7 @@ CA; the challenge pages do not. In test mode the one-time password is
 		return err
 	}
 	a, err := acs.New(acs.Config{
-		URL: url, Key: key, Client: client, TestMode: *testMode, Threshold: *threshold,
+		URL: url, Key: key, Client: certs.client, TestMode: *testMode, Threshold: *threshold,
 		Logger: app.NewLogger(stderr, *logFormat, slog.LevelInfo),
 	})
 	if err != nil {
@@ -59,10 +61,9 @@ CA; the challenge pages do not. In test mode the one-time password is
 		return err
 	}
 	defer a.Close()
-	tlsCfg := ca.MutualTLSConfig(srv)
-	tlsCfg.ClientAuth = tls.VerifyClientCertIfGiven // browsers reach the challenge without one
+	tlsCfg := certs.mutualTLS(tls.VerifyClientCertIfGiven) // browsers reach the challenge without one
 	fmt.Fprintf(stdout, "acs listening on %s\n", url)
-	fmt.Fprintf(stdout, "areq endpoint: %s\nchallenge: %s\n3ds method: %s\nca file: %s\n", a.AReqURL(), a.ChallengeURL(), a.MethodURL(), filepath.Join(ca.Dir(), devpki.CACertFile))
+	fmt.Fprintf(stdout, "areq endpoint: %s\nchallenge: %s\n3ds method: %s\nca file: %s\n", a.AReqURL(), a.ChallengeURL(), a.MethodURL(), certs.caFile)
 	mux := http.NewServeMux()
 	mux.Handle("/", a)
 	err = serveTLS(ctx, l, tlsCfg, mux)

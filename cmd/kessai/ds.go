@@ -2,17 +2,16 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/kessai/kessai/cmd/kessai/app"
-	"github.com/kessai/kessai/devpki"
 	"github.com/kessai/kessai/threeds/acs"
 	"github.com/kessai/kessai/threeds/ds"
 )
@@ -26,7 +25,9 @@ func runDS(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 Runs the simulated 3-D Secure Directory Server alone until interrupted. It
 routes every card range of the simulated card company to the ACS at --acs
 (the base URL that "kessai acs" prints). Every request must come with a
-client certificate of the dev CA in DIR/pki (mutual TLS).`)
+client certificate of the dev CA in DIR/pki (mutual TLS), or of the --ca
+bundle when the certificates are given as files. RReqs go to the
+threeDSServerURL of each AReq, with the DS's client certificate.`)
 		fs.PrintDefaults()
 	}
 	data := fs.String("data", "./kessai-data", "data directory (dev CA)")
@@ -37,6 +38,8 @@ client certificate of the dev CA in DIR/pki (mutual TLS).`)
 	preqInterval := fs.Duration("preq-interval", time.Hour, "shortest time between two PReqs of one 3DS Server (0: no limit)")
 	acsTimeout := fs.Duration("acs-timeout", ds.DefaultACSTimeout, "how long to wait for an ARes")
 	logFormat := fs.String("log", "text", "log format: text or json")
+	var pf pkiFlags
+	pf.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -45,7 +48,7 @@ client certificate of the dev CA in DIR/pki (mutual TLS).`)
 		return &exitError{2, errors.New("ds needs --acs https://…")}
 	}
 	base := strings.TrimRight(*acsURL, "/")
-	ca, srv, client, err := threeDSPKI(*data, "ds")
+	certs, err := threeDSPKI(*data, "ds", pf)
 	if err != nil {
 		return err
 	}
@@ -60,7 +63,7 @@ client certificate of the dev CA in DIR/pki (mutual TLS).`)
 		}
 	}
 	d, err := ds.New(ds.Config{
-		URL: url, Client: client, Ranges: ds.RangesFor(base+"/areq", acs.Ranges(base+"/method")),
+		URL: url, Client: certs.client, Ranges: ds.RangesFor(base+"/areq", acs.Ranges(base+"/method")),
 		ServerRefNumbers: refs, PReqInterval: *preqInterval, ACSTimeout: *acsTimeout,
 		Logger: app.NewLogger(stderr, *logFormat, slog.LevelInfo),
 	})
@@ -68,8 +71,8 @@ client certificate of the dev CA in DIR/pki (mutual TLS).`)
 		l.Close()
 		return err
 	}
-	fmt.Fprintf(stdout, "ds listening on %s\nca file: %s\n", url, filepath.Join(ca.Dir(), devpki.CACertFile))
-	err = serveTLS(ctx, l, ca.MutualTLSConfig(srv), d)
+	fmt.Fprintf(stdout, "ds listening on %s\nca file: %s\n", url, certs.caFile)
+	err = serveTLS(ctx, l, certs.mutualTLS(tls.RequireAndVerifyClientCert), d)
 	fmt.Fprintln(stdout, "shutting down")
 	return err
 }

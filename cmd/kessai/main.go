@@ -3,11 +3,13 @@
 //	kessai dev        run everything on this machine (SQLite, dev keys, test card company)
 //	kessai serve      run chosen components with production settings
 //	kessai migrate    apply database migrations
+//	kessai account    create a merchant account
 //	kessai keys       create, list and roll a merchant's API keys
 //	kessai vault      vault administration (rotate)
 //	kessai issuer     run the simulated card company (ISO 8583 issuer host)
 //	kessai acs        run the simulated card company's 3-D Secure ACS
 //	kessai ds         run the simulated 3-D Secure Directory Server
+//	kessai pki        issue test certificates from the dev CA of kessai ds and acs
 //	kessai reconcile  compare the gateway's payments with the card company's ledger
 //	kessai bench      load scenarios against a running or self-started instance
 //	kessai listen     forward the merchant's events to a local URL, signed
@@ -42,11 +44,13 @@ func commands() []command {
 		{"dev", "run everything locally on SQLite with test keys", runDev},
 		{"serve", "run with production settings from a config file", runServe},
 		{"migrate", "apply database migrations", runMigrate},
+		{"account", "create a merchant account", runAccount},
 		{"keys", "create, list and roll API keys", runKeys},
 		{"vault", "vault administration: rotate", runVault},
 		{"issuer", "run the simulated card company's ISO 8583 host", runIssuer},
 		{"acs", "run the simulated card company's 3-D Secure ACS", runACS},
 		{"ds", "run the simulated 3-D Secure Directory Server", runDS},
+		{"pki", "issue test certificates from the dev CA of kessai ds and acs", runPKI},
 		{"reconcile", "compare payments with the card company's ledger", runReconcile},
 		{"bench", "run a load scenario (tokens, …)", runBench},
 		{"listen", "forward the merchant's events to a local URL, signed", runListen},

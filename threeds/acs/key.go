@@ -52,6 +52,20 @@ func LoadOrCreateKey(path string) ([]byte, error) {
 	return key, nil
 }
 
+// ReadKey returns the CAVV key kept in the file, for a verifier that must
+// not make one up: it fails when the file is missing or unreadable, or
+// holds fewer than 32 bytes.
+func ReadKey(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("acs: read key: %w", err)
+	}
+	if len(b) < KeySize {
+		return nil, fmt.Errorf("acs: key file %s holds %d bytes, want at least %d", path, len(b), KeySize)
+	}
+	return b, nil
+}
+
 // Verifier returns the issuer host's 3-D Secure hook for a card company
 // whose ACS uses key, for an issuer host running apart from the ACS; see
 // [ACS.VerifyCAVV].

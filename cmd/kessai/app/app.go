@@ -22,6 +22,7 @@ import (
 	"github.com/kessai/kessai/metrics"
 	"github.com/kessai/kessai/payment"
 	"github.com/kessai/kessai/sqlstore"
+	"github.com/kessai/kessai/threeds/acs"
 	"github.com/kessai/kessai/threeds/server"
 	"github.com/kessai/kessai/vault"
 	"github.com/kessai/kessai/vault/kek"
@@ -175,7 +176,7 @@ func Start(ctx context.Context, cfg *Config, log *slog.Logger) (_ *App, err erro
 		Transactions: a.Payments,
 		Balance:      a.Payments,
 		Search:       a.Payments,
-		Accounts:     a.Accounts,
+		Accounts:     apiAccounts{a.Accounts, a.Payments},
 	})
 	if err := a.mountMetrics(); err != nil {
 		return nil, err
@@ -184,6 +185,9 @@ func Start(ctx context.Context, cfg *Config, log *slog.Logger) (_ *App, err erro
 		a.API.SweepIdempotencyKeys(ctx, time.Hour)
 		return nil
 	})
+	if !cfg.Dev && !cfg.ThreeDS.Off && !cfg.ThreeDS.remote() {
+		log.Warn("3-D Secure is not configured: charges are not authenticated, whatever the account's setting (set three_d_secure.ds_url, see docs/operations.md)")
+	}
 	if cfg.Dev {
 		if err := a.devSetup(ctx); err != nil {
 			return nil, err
@@ -193,6 +197,21 @@ func Start(ctx context.Context, cfg *Config, log *slog.Logger) (_ *App, err erro
 		return nil, err
 	}
 	return a, nil
+}
+
+// apiAccounts is the account service of the API: a change of an account's
+// 3-D Secure settings is seen by this node's next charge.
+type apiAccounts struct {
+	*sqlstore.AccountService
+	payments *payment.Service
+}
+
+// SetThreeDSecure changes the settings and drops the payment service's
+// cached copy of the account.
+func (s apiAccounts) SetThreeDSecure(ctx context.Context, accountID string, set kessai.ThreeDSecureSettings) error {
+	err := s.AccountService.SetThreeDSecure(ctx, accountID, set)
+	s.payments.ForgetAccount(accountID)
+	return err
 }
 
 // goBackground runs fn until the App closes, logging an unexpected end.
@@ -363,6 +382,14 @@ func (a *App) startNetwork(ctx context.Context) error {
 	ic := a.Config.Issuer
 	addr := ic.Address
 	if ic.Run {
+		if ic.ACSKeyFile != "" {
+			key, err := acs.ReadKey(ic.ACSKeyFile)
+			if err != nil {
+				return fmt.Errorf("issuer.acs_key_file: %w", err)
+			}
+			verify := acs.Verifier(key)
+			a.verifyCAVV.Store(&verify)
+		}
 		is, err := issuersim.New(issuersim.Config{DSN: ic.Database, Logger: a.Log.With("component", "issuer"),
 			VerifyCAVV: a.checkCAVV})
 		if err != nil {

@@ -83,6 +83,12 @@ type IssuerConfig struct {
 	Address string `json:"address"`
 	// Timeout is the per-request timeout of the link.
 	Timeout Duration `json:"timeout"`
+	// ACSKeyFile, when Run is set, is the card company's ACS CAVV key
+	// (DATA/acs-cavv.key of kessai acs): the issuer host checks the CAVV
+	// of every authorization carrying 3-D Secure data against it. In dev
+	// mode the in-process ACS's key is used; empty in serve mode: not
+	// checked.
+	ACSKeyFile string `json:"acs_key_file"`
 }
 
 // FraudConfig configures the fraud engine (docs/fraud.md).
@@ -142,7 +148,8 @@ func LoadConfig(path string) (*Config, error) {
 }
 
 // Validate checks the rules that protect production: TLS unless behind a
-// TLS proxy, plain HTTP on loopback only in dev mode, a database and a KEK.
+// TLS proxy, plain HTTP on loopback only in dev mode, a database and a KEK,
+// and a complete 3-D Secure configuration when one is begun.
 func (c *Config) Validate() error {
 	if c.Database == "" {
 		return errors.New("config: database is required")
@@ -152,6 +159,9 @@ func (c *Config) Validate() error {
 	}
 	if c.HTTP == "" && c.HTTPS == "" {
 		return errors.New("config: listen_http or listen_https is required")
+	}
+	if err := c.ThreeDS.validate(c); err != nil {
+		return err
 	}
 	if c.Dev {
 		if c.HTTP != "" && !IsLoopback(c.HTTP) {

@@ -20,15 +20,42 @@ import (
 	"github.com/kessai/kessai/threeds/server"
 )
 
-// ThreeDSConfig configures 3-D Secure: in dev mode the platform runs the
+// ThreeDSConfig configures 3-D Secure. In dev mode the platform runs the
 // 3DS Server and a simulated Directory Server and issuer ACS, which talk
-// over HTTPS with mutual TLS from the local CA.
+// over HTTPS with mutual TLS from the local CA. With DSURL (serve mode),
+// it runs the 3DS Server only, against a Directory Server elsewhere
+// (threeds_serve.go); the fields from DSURL on are all required then,
+// except where a default is named.
 type ThreeDSConfig struct {
 	// Off turns 3-D Secure off: charges are never authenticated.
 	Off bool `json:"off"`
-	// Listen is the mutual-TLS listener of the DS, the ACS and the 3DS
-	// Server's results endpoint; default "127.0.0.1:0".
+	// Listen is, in dev mode, the mutual-TLS listener of the DS, the ACS
+	// and the 3DS Server's results endpoint (default "127.0.0.1:0"); with
+	// DSURL, the listener of the results endpoint alone.
 	Listen string `json:"listen"`
+
+	// DSURL is the Directory Server's https URL, where AReqs and PReqs
+	// go.
+	DSURL string `json:"ds_url"`
+	// ClientCertFile and ClientKeyFile are the 3DS Server's client
+	// certificate and key (PEM) for mutual TLS with the DS.
+	ClientCertFile string `json:"client_cert_file"`
+	ClientKeyFile  string `json:"client_key_file"`
+	// CAFile is the CA bundle (PEM) that signs the DS's server certificate
+	// and the DS's client certificate: the only roots trusted on either
+	// side of the DS connection.
+	CAFile string `json:"ca_file"`
+	// ResultsURL is the URL the DS posts RReqs to (threeDSServerURL);
+	// default https://LISTEN/3ds/results when Listen names a host.
+	ResultsURL string `json:"results_url"`
+	// ResultsCertFile and ResultsKeyFile are the server certificate of the
+	// results listener; default tls_cert_file and tls_key_file. The DS must
+	// trust its issuer.
+	ResultsCertFile string `json:"results_cert_file"`
+	ResultsKeyFile  string `json:"results_key_file"`
+	// ServerRefNumber is the 3DS Server's reference number
+	// (threeDSServerRefNumber) as the DS knows it.
+	ServerRefNumber string `json:"server_ref_number"`
 	// The timers; zero takes the spec's values (10 s, 30 s, 10 min),
 	// 10 min for an unopened authorize_uri and a 5 s sweep.
 	MethodTimeout    Duration `json:"method_timeout"`
@@ -41,12 +68,25 @@ type ThreeDSConfig struct {
 // serverRef is the 3DS Server's reference number, which the DS accepts.
 const serverRef = "KESSAI-3DSS-1"
 
+// runs reports whether 3-D Secure runs with this configuration: against a
+// DS elsewhere when one is configured, else in dev mode with HTTPS (EMV
+// 3DS needs https pages). Serve mode without a DS has no 3-D Secure.
+func (a *App) runsThreeDS() bool {
+	c := &a.Config.ThreeDS
+	switch {
+	case c.Off:
+		return false
+	case c.remote():
+		return true
+	}
+	return a.Config.Dev && a.Config.HTTPS != ""
+}
+
 // threeDSPayments returns the payment service's 3-D Secure settings, or
-// nil when 3-D Secure does not run (off, or not in dev mode: serve mode
-// has no directory server to talk to yet).
+// nil when 3-D Secure does not run.
 func (a *App) threeDSPayments() *payment.ThreeDSConfig {
 	c := a.Config.ThreeDS
-	if c.Off || !a.Config.Dev || a.Config.HTTPS == "" {
+	if !a.runsThreeDS() {
 		return nil
 	}
 	return &payment.ThreeDSConfig{
@@ -62,7 +102,13 @@ func (a *App) threeDSPayments() *payment.ThreeDSConfig {
 // host learns to check CAVVs against the ACS.
 func (a *App) startThreeDS(ctx context.Context) error {
 	c := a.Config.ThreeDS
-	if c.Off || !a.Config.Dev || a.CA == nil || a.httpsURL == "" {
+	if c.Off {
+		return nil
+	}
+	if c.remote() {
+		return a.startRemoteThreeDS(ctx)
+	}
+	if !a.Config.Dev || a.CA == nil || a.httpsURL == "" {
 		return nil
 	}
 	ca := a.CA
@@ -147,11 +193,17 @@ func (a *App) startThreeDS(ctx context.Context) error {
 	// ACS's AReq route and the results endpoint require one.
 	tc := devpki.ServerTLSConfig(leaf.Certificate)
 	tc.ClientAuth, tc.ClientCAs = tls.VerifyClientCertIfGiven, ca.CertPool()
-	srv := &http.Server{Handler: mux, TLSConfig: tc, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+	a.threeDSURL = base
+	a.serveThreeDS(ln, tc, mux)
+	return nil
+}
+
+// serveThreeDS serves h on ln with tc until the App closes.
+func (a *App) serveThreeDS(ln net.Listener, tc *tls.Config, h http.Handler) {
+	srv := &http.Server{Handler: h, TLSConfig: tc, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelDebug)}
 	a.servers = append(a.servers, srv)
-	a.threeDSURL = base
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
@@ -159,7 +211,6 @@ func (a *App) startThreeDS(ctx context.Context) error {
 			a.Log.Error("3-D Secure server stopped", "err", err)
 		}
 	}()
-	return nil
 }
 
 // threeDSBaseURL is where browsers reach the 3-D Secure pages: the public
