@@ -58,9 +58,18 @@ func MustParseNumber(s string) Number {
 }
 
 // luhnValid reports whether the digit string passes the Luhn (mod 10) check.
-func luhnValid(d string) bool {
+func luhnValid(d string) bool { return luhnSum(d, false)%10 == 0 }
+
+// WithCheckDigit returns the digit string d with its Luhn check digit
+// appended (test card numbers are made this way).
+func WithCheckDigit(d string) string {
+	return d + string(rune('0'+(10-luhnSum(d, true)%10)%10))
+}
+
+// luhnSum returns the Luhn sum of the digits d, doubling the last digit
+// when double is set and every second one from there.
+func luhnSum(d string, double bool) int {
 	sum := 0
-	double := false
 	for i := len(d) - 1; i >= 0; i-- {
 		n := int(d[i] - '0')
 		if double {
@@ -72,7 +81,7 @@ func luhnValid(d string) bool {
 		sum += n
 		double = !double
 	}
-	return sum%10 == 0
+	return sum
 }
 
 // Reveal returns the digits. Call it only where the number must leave the

@@ -68,7 +68,7 @@ func TestCards() []TestCard {
 	var out []TestCard
 	for _, p := range testPrefixes {
 		for _, code := range []string{"100", "200", "300", "400", "500", "600", "700", "800"} {
-			out = append(out, TestCard{Number: withCheckDigit(p.prefix + code), Brand: p.brand, Outcome: words[code]})
+			out = append(out, TestCard{Number: card.WithCheckDigit(p.prefix + code), Brand: p.brand, Outcome: words[code]})
 		}
 	}
 	for _, n := range []string{"4111111111150002", "5555551111120002", "3530111111100002"} {
@@ -86,28 +86,10 @@ func testOutcome(number string) (outcome, bool) {
 		return o, true
 	}
 	for _, p := range testPrefixes {
-		if len(number) == len(p.prefix)+4 && number[:len(p.prefix)] == p.prefix && withCheckDigit(number[:len(number)-1]) == number {
+		if len(number) == len(p.prefix)+4 && number[:len(p.prefix)] == p.prefix && card.WithCheckDigit(number[:len(number)-1]) == number {
 			o, ok := testCodes[number[len(p.prefix):len(number)-1]]
 			return o, ok
 		}
 	}
 	return outcome{}, false
-}
-
-// withCheckDigit appends the Luhn check digit to the digits d.
-func withCheckDigit(d string) string {
-	sum := 0
-	double := true
-	for i := len(d) - 1; i >= 0; i-- {
-		n := int(d[i] - '0')
-		if double {
-			n *= 2
-			if n > 9 {
-				n -= 9
-			}
-		}
-		sum += n
-		double = !double
-	}
-	return d + string(rune('0'+(10-sum%10)%10))
 }
