@@ -1,6 +1,10 @@
 package threeds
 
-import "errors"
+import (
+	"errors"
+	"strings"
+	"unicode/utf8"
+)
 
 // Erro is the Error message. It answers a request that failed, or is
 // posted on its own (e.g. by the ACS to the notificationURL).
@@ -67,6 +71,9 @@ func NewErro(h *Header, msgType, component string, err error) *Erro {
 			*id = ""
 		}
 	}
+	// Description and detail may quote what was received (an element's
+	// name): kept valid UTF-8 and within the 2048 characters allowed.
+	m.ErrorDescription, m.ErrorDetail = erroText(m.ErrorDescription), erroText(m.ErrorDetail)
 	if m.ErrorDescription == "" {
 		m.ErrorDescription = "Error."
 	}
@@ -78,3 +85,17 @@ func NewErro(h *Header, msgType, component string, err error) *Erro {
 	}
 	return m
 }
+
+// erroText returns s as an Erro may carry it: invalid UTF-8 replaced with
+// U+FFFD, and cut to 2048 characters.
+func erroText(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if utf8.RuneCountInString(s) <= maxErroText {
+		return s
+	}
+	return string([]rune(s)[:maxErroText])
+}
+
+// maxErroText is the longest errorDescription and errorDetail (EMV 3DS
+// Table A.1).
+const maxErroText = 2048
