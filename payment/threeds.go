@@ -24,12 +24,28 @@ type ThreeDSConfig struct {
 	// SweepInterval is how often Run looks for authentications past their
 	// deadline; 0 means DefaultThreeDSSweep.
 	SweepInterval time.Duration
+	// MessageRetention is how long the raw EMV 3DS messages are kept;
+	// 0 means DefaultMessageRetention.
+	MessageRetention time.Duration
 }
 
 // Defaults of [ThreeDSConfig].
 const (
 	DefaultPendingTimeout = 10 * time.Minute
 	DefaultThreeDSSweep   = 5 * time.Second
+	// DefaultMessageRetention keeps the raw messages past the card
+	// schemes' usual dispute windows (120 days from the transaction, and
+	// the time to answer one), and no longer: they carry the cardholder's
+	// addresses, email, IP address and browser details.
+	DefaultMessageRetention = 180 * 24 * time.Hour
+)
+
+// The retention sweep deletes up to messageSweepBatch messages every
+// messageSweepEvery, and again at the next tick while it finds a full
+// batch.
+const (
+	messageSweepEvery = time.Hour
+	messageSweepBatch = 1000
 )
 
 // secrets is the part of the vault that seals non-card secrets (the CAVV);
@@ -395,6 +411,7 @@ func (s *Service) runThreeDS(ctx context.Context) {
 	}
 	t := time.NewTicker(every)
 	defer t.Stop()
+	var lastMessages time.Time
 	for {
 		select {
 		case <-ctx.Done():
@@ -406,5 +423,25 @@ func (s *Service) runThreeDS(ctx context.Context) {
 		} else if n > 0 {
 			s.log.Info("payment: authentications timed out", "count", n)
 		}
+		if time.Since(lastMessages) >= messageSweepEvery {
+			lastMessages = time.Now()
+			n, err := s.SweepThreeDSMessages(ctx)
+			if err != nil && ctx.Err() == nil {
+				s.log.Error("payment: sweep 3-D Secure messages", "err", err)
+			}
+			if n == messageSweepBatch {
+				lastMessages = time.Time{} // more: again at the next tick
+			}
+		}
 	}
+}
+
+// SweepThreeDSMessages deletes a batch of the raw 3-D Secure messages
+// older than the retention and returns how many it deleted.
+func (s *Service) SweepThreeDSMessages(ctx context.Context) (int, error) {
+	keep := s.threeDS.MessageRetention
+	if keep <= 0 {
+		keep = DefaultMessageRetention
+	}
+	return s.db.SweepThreeDSMessages(ctx, s.now().Add(-keep), messageSweepBatch)
 }

@@ -183,3 +183,22 @@ func (db *DB) AuthenticationMessages(ctx context.Context, id string) ([]*kessai.
 	}
 	return out, rows.Err()
 }
+
+// SweepThreeDSMessages deletes up to limit of the raw 3-D Secure messages
+// recorded before before and returns how many it deleted. The
+// authentication records (state, ECI, sealed CAVV) stay: they are the
+// charge's evidence; the messages hold the cardholder's personal data
+// (addresses, email, IP, browser) and are kept only for the retention.
+func (db *DB) SweepThreeDSMessages(ctx context.Context, before time.Time, limit int) (int, error) {
+	var n int64
+	err := db.Write(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(`DELETE FROM threeds_messages WHERE (authentication_id, seq) IN
+			(SELECT authentication_id, seq FROM threeds_messages WHERE created_at < $1 LIMIT $2)`, Micros(before), limit)
+		if err != nil {
+			return fmt.Errorf("sweep 3-D Secure messages: %w", err)
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	return int(n), err
+}

@@ -91,3 +91,44 @@ func TestAuthenticationStore(t *testing.T) {
 		}
 	})
 }
+
+// TestSweepThreeDSMessages: the retention sweep deletes the raw messages
+// recorded before the cut-off, a batch at a time, and keeps the
+// authentication record.
+func TestSweepThreeDSMessages(t *testing.T) {
+	dbtest.RunDB(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		a := &kessai.Authentication{ID: "paym_test_1", ChargeID: "chrg_test_1", AccountID: "acct_test_a",
+			State: kessai.AuthPending, ServerTransID: "8a880dc0-d2d2-4067-bcb1-b08d1690b26e"}
+		err := db.Write(ctx, func(tx *sqlstore.Tx) error {
+			a.Deadline = tx.Now.Add(time.Minute)
+			if err := tx.InsertAuthentication(a); err != nil {
+				return err
+			}
+			for _, typ := range []string{"AReq", "ARes", "RReq"} {
+				if err := tx.AddAuthenticationMessages(&kessai.AuthenticationMessage{AuthenticationID: a.ID, Type: typ, Body: []byte(`{}`)}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := db.SweepThreeDSMessages(ctx, time.Now().Add(-time.Hour), 10); err != nil || n != 0 {
+			t.Fatalf("sweep before the messages: %d, %v", n, err)
+		}
+		after := time.Now().Add(time.Second)
+		for _, want := range []int{2, 1, 0} {
+			if n, err := db.SweepThreeDSMessages(ctx, after, 2); err != nil || n != want {
+				t.Fatalf("sweep: %d, %v; want %d", n, err, want)
+			}
+		}
+		if msgs, err := db.AuthenticationMessages(ctx, a.ID); err != nil || len(msgs) != 0 {
+			t.Errorf("messages after the sweep: %d, %v", len(msgs), err)
+		}
+		if _, _, err := db.FindAuthentication(ctx, a.ID); err != nil {
+			t.Errorf("the authentication went with its messages: %v", err)
+		}
+	})
+}

@@ -63,6 +63,9 @@ type ThreeDSConfig struct {
 	ChallengeTimeout Duration `json:"challenge_timeout"`
 	PendingTimeout   Duration `json:"pending_timeout"`
 	SweepInterval    Duration `json:"sweep_interval"`
+	// MessageRetention is how long the raw EMV 3DS messages are kept
+	// (payment.DefaultMessageRetention, 180 days, when zero).
+	MessageRetention Duration `json:"message_retention"`
 }
 
 // serverRef is the 3DS Server's reference number, which the DS accepts.
@@ -90,10 +93,11 @@ func (a *App) threeDSPayments() *payment.ThreeDSConfig {
 		return nil
 	}
 	return &payment.ThreeDSConfig{
-		AuthorizeURL:   func(id string) string { return a.ThreeDS.AuthorizeURL(id) },
-		NewTransID:     threeds.NewTransID,
-		PendingTimeout: time.Duration(c.PendingTimeout),
-		SweepInterval:  time.Duration(c.SweepInterval),
+		AuthorizeURL:     func(id string) string { return a.ThreeDS.AuthorizeURL(id) },
+		NewTransID:       threeds.NewTransID,
+		PendingTimeout:   time.Duration(c.PendingTimeout),
+		SweepInterval:    time.Duration(c.SweepInterval),
+		MessageRetention: time.Duration(c.MessageRetention),
 	}
 }
 
